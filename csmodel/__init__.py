@@ -1,0 +1,38 @@
+"""csmodel: a Customer Success scenario modeler.
+
+The public, notebook-friendly API is re-exported here lazily so that
+``import csmodel`` (and ``csmodel --help``) stays fast: numpy and pydantic are
+only imported when a function that needs them is first used.
+
+    >>> from csmodel import load_scenario, project
+    >>> result = project(load_scenario("scenarios/saas-company.yaml"))
+    >>> result.metrics["total_revenue"]
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ScenarioError",
+    "__version__",
+    "load_scenario",
+    "parse_scenario",
+    "project",
+]
+
+_LAZY = {
+    "load_scenario": ("csmodel.loader", "load_scenario"),
+    "parse_scenario": ("csmodel.loader", "parse_scenario"),
+    "project": ("csmodel.engine", "project"),
+    "ScenarioError": ("csmodel.errors", "ScenarioError"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'csmodel' has no attribute {name!r}")

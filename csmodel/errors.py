@@ -1,0 +1,55 @@
+"""Errors a person can act on.
+
+A :class:`ScenarioError` carries one or more :class:`Problem` s, each located
+in the user's file (``path:line:col``) and at a key path in the scenario
+(``segments.mid-market.churn.rate``). The core raises these; only the CLI
+boundary prints them and turns them into exit code 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input file.
+
+    ``line`` and ``col`` count from 1, as editors do; both are ``None`` when
+    the problem has no position (a missing file, an empty one).
+    """
+
+    file: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+    key: str | None = None
+
+    def format(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}:{self.col or 1}"
+        what = f"{self.key}: {self.message}" if self.key else self.message
+        return f"{where}: error: {what}"
+
+
+class CsmodelError(Exception):
+    """Base class of errors csmodel reports to the user (never internal bugs)."""
+
+
+class ScenarioError(CsmodelError):
+    """An input file (or an override of it) is unreadable or invalid."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = sorted(
+            problems, key=lambda p: (p.file, p.line or 0, p.col or 0)
+        )
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+class UsageError(CsmodelError):
+    """A command-line argument is wrong (exit code 2)."""
+
+
+class OutputError(CsmodelError):
+    """An output file cannot be written as asked (exists, no directory...)."""

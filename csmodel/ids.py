@@ -1,0 +1,60 @@
+"""Public identifiers: metric ids (JSON keys and ``check`` metric names).
+
+Kept in a module of its own, free of numpy and pydantic, so that the schema,
+the CLI and ``check`` can name metrics without importing the engine.
+"""
+
+from __future__ import annotations
+
+METRICS: dict[str, str] = {
+    "total_revenue": "revenue recognised over the horizon, all segments",
+    "flat_revenue": "revenue had nothing changed (starting book flat, new logos flat)",
+    "uplift": "total_revenue - flat_revenue (the paper's upsell revenue)",
+    "uplift_share": "uplift / total_revenue",
+    "equivalent_new_logos": "uplift / average ACV of the starting book",
+    "starting_arr": "12 x MRR before any change",
+    "ending_arr": "12 x MRR of month H (exit run-rate)",
+    "nrr": "starting book's MRR after its first 12 months of change / starting MRR",
+    "grr": "as nrr, counting only churn and contraction",
+    "logo_retention": "starting accounts left after 12 months of change / starting accounts",
+    "revenue_per_account": "starting book's revenue over the horizon / starting accounts",
+    "clv": "revenue_per_account after cost to serve, discounted at discount_rate",
+    "gross_profit": "revenue x (1 - cost_to_serve) - CSM cost - CAC of new logos",
+    "csm_cost": "staffed CSMs (or required FTE) x cost_per_csm, over the horizon",
+    "csms_required": "peak required CSM FTE over the horizon (fractional)",
+    "csms_recommended": "peak required CSM FTE rounded up",
+    "accounts_per_csm": "productive hours per CSM / hours per account (starting book)",
+    "coverage": "lowest monthly coverage (available / needed CSM hours, at most 1)",
+}
+"""Every metric id, with a one-line definition (DOMAIN.md section 4.5)."""
+
+RATE_METRICS = frozenset({"uplift_share", "nrr", "grr", "logo_retention", "coverage"})
+"""Metrics that are fractions (shown as percents)."""
+
+MONEY_METRICS = frozenset(
+    {
+        "total_revenue",
+        "flat_revenue",
+        "uplift",
+        "starting_arr",
+        "ending_arr",
+        "revenue_per_account",
+        "clv",
+        "gross_profit",
+        "csm_cost",
+    }
+)
+"""Metrics in the scenario's currency."""
+
+HEADCOUNT_METRICS: dict[str, str] = {
+    "hours_per_account": "CSM hours one account needs per year (meetings + prep)",
+    "accounts_per_csm": "productive hours per CSM / hours per account",
+    "fte_required": "peak required CSM FTE over the horizon",
+    "recommended_csms": "peak required FTE rounded up",
+    "staffed_csms": "CSMs staffed in the scenario (segment `csms`)",
+    "coverage": "lowest monthly coverage",
+}
+"""Headcount ids that ``check`` also accepts."""
+
+PERIODS = {"month": 1, "quarter": 3, "year": 12}
+"""Length in months of each ``every:`` period."""

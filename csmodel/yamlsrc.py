@@ -1,0 +1,251 @@
+"""Reading YAML safely, keeping where every key and value came from.
+
+PyYAML's ``safe_load`` is not enough for files people type and files that
+arrive in pull requests: it silently keeps the last of two duplicate keys,
+expands alias bombs, and forgets positions. Here the document is *composed*
+into nodes (which keep their marks) and converted by hand:
+
+- only plain YAML tags (str, int, float, bool, null, map, seq) are accepted;
+  anything else (``!!python/...``, custom ``!tags``) is refused, never run;
+- duplicate keys are refused, naming both lines;
+- aliases are followed, but the expanded document is capped in size and depth,
+  so a "billion laughs" file is refused in milliseconds;
+- the result is plain data plus a :class:`Marks` index from key paths to
+  1-based ``(line, col)`` positions, so later validation errors point at the
+  right place in the file.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from csmodel.errors import Problem, ScenarioError
+
+MAX_BYTES = 2 * 1024 * 1024
+"""Largest scenario file accepted (2 MB); real scenarios are a few KB."""
+MAX_NODES = 100_000
+"""Most YAML nodes a document may expand to (aliases count each time used)."""
+MAX_DEPTH = 64
+"""Deepest nesting accepted; the schema itself is at most 6 levels deep."""
+
+_T = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_T + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+KeyPath = tuple[Hashable, ...]
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Positions of keys and values, by key path (1-based line and column)."""
+
+    values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> tuple[int, int] | None:
+        """Where ``path`` is written; falls back to its nearest written ancestor."""
+        path = tuple(path)
+        while True:
+            table = (self.keys, self.values) if key else (self.values, self.keys)
+            for t in table:
+                if path in t:
+                    return t[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A parsed YAML document: plain data, where it came from, and its marks."""
+
+    file: str
+    data: Any
+    marks: Marks
+    text: str = ""
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """Read a scenario file as text; ``-`` reads standard input.
+
+    Returns ``(display_name, text)``. Raises :class:`ScenarioError` (no
+    position) for files that are missing, unreadable, too large or not UTF-8.
+    """
+    name = str(path)
+    if name == "-":
+        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        name = "<stdin>"
+    else:
+        p = Path(path)
+        try:
+            if p.is_dir():
+                raise ScenarioError(Problem(name, "is a directory, not a scenario file"))
+            size = p.stat().st_size
+            if size > MAX_BYTES:
+                raise ScenarioError(
+                    Problem(name, f"file is {size / 1e6:.1f} MB, over the 2 MB limit for scenarios")
+                )
+            with p.open("rb") as fh:
+                raw = fh.read(MAX_BYTES + 1)
+        except FileNotFoundError:
+            raise ScenarioError(Problem(name, "no such file")) from None
+        except PermissionError:
+            raise ScenarioError(Problem(name, "permission denied: cannot read the file")) from None
+        except OSError as exc:
+            raise ScenarioError(Problem(name, f"cannot read the file: {exc.strerror}")) from None
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError(Problem(name, "input is over the 2 MB limit for scenarios"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ScenarioError(
+            Problem(
+                name,
+                f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
+                line,
+                col,
+            )
+        ) from None
+    return name, text
+
+
+def load_source(path: str | Path) -> Source:
+    """Read and parse a YAML file into a :class:`Source`."""
+    name, text = read_text(path)
+    return parse_source(text, name)
+
+
+def parse_source(text: str, file: str = "<string>") -> Source:
+    """Parse YAML text into plain data and marks, refusing anything unsafe."""
+    import yaml
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        loader = loader_cls(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = exc.problem or exc.context or "invalid YAML"
+        if "expected a single document" in msg:
+            msg = "several YAML documents in one file; a scenario file holds exactly one"
+        elif exc.context and exc.problem:
+            msg = f"{exc.context}, {exc.problem}"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise ScenarioError(Problem(file, f"invalid YAML: {msg}", line, col)) from None
+    except yaml.YAMLError as exc:  # ReaderError: control characters and the like
+        raise ScenarioError(Problem(file, f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise ScenarioError(Problem(file, f"nesting deeper than {MAX_DEPTH} levels")) from None
+    if node is None:
+        raise ScenarioError(
+            Problem(file, "file is empty: a scenario needs at least `name` and `segments`")
+        )
+    conv = _Converter(file)
+    data = conv.convert(node, (), 0)
+    return Source(file, data, Marks(conv.values, conv.keys), text)
+
+
+def _pos(node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Converter:
+    """Turns composed YAML nodes into plain Python data, recording marks."""
+
+    def __init__(self, file: str):
+        import yaml
+
+        self.file = file
+        self.yaml = yaml
+        from yaml.constructor import SafeConstructor
+
+        self.constructor = SafeConstructor()
+        self.values: dict[KeyPath, tuple[int, int]] = {}
+        self.keys: dict[KeyPath, tuple[int, int]] = {}
+        self.count = 0
+
+    def fail(self, node, message: str, path: KeyPath = ()) -> ScenarioError:
+        line, col = _pos(node)
+        key = ".".join(str(p) for p in path) or None
+        return ScenarioError(Problem(self.file, message, line, col, key))
+
+    def convert(self, node, path: KeyPath, depth: int) -> Any:
+        y = self.yaml
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(
+                node,
+                f"document expands to more than {MAX_NODES:,} values "
+                "(aliases used to blow up its size?); refused",
+            )
+        if depth > MAX_DEPTH:
+            raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", path)
+        self.values.setdefault(path, _pos(node))
+        if isinstance(node, y.ScalarNode):
+            if node.tag not in _SCALAR_TAGS:
+                raise self.fail(
+                    node, f"YAML tag `{node.tag}` is not allowed; use plain values", path
+                )
+            if node.tag == _T + "timestamp":
+                return node.value  # dates are not part of the schema: keep the text
+            try:
+                return self.constructor.construct_object(node, deep=True)
+            except y.YAMLError as exc:
+                raise self.fail(node, f"invalid value: {exc}", path) from None
+        if isinstance(node, y.SequenceNode):
+            if node.tag != _T + "seq":
+                raise self.fail(
+                    node, f"YAML tag `{node.tag}` is not allowed; use plain lists", path
+                )
+            return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, y.MappingNode):
+            if node.tag != _T + "map":
+                raise self.fail(
+                    node, f"YAML tag `{node.tag}` is not allowed; use plain mappings", path
+                )
+            return self._mapping(node, path, depth)
+        raise self.fail(node, "unsupported YAML node", path)  # pragma: no cover
+
+    def _mapping(self, node, path: KeyPath, depth: int) -> dict:
+        y = self.yaml
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _T + "merge":
+                # `<<: *defaults` — explicit keys win over merged ones.
+                sources = (
+                    value_node.value if isinstance(value_node, y.SequenceNode) else [value_node]
+                )
+                for src in sources:
+                    if not isinstance(src, y.MappingNode):
+                        raise self.fail(src, "`<<` merges need a mapping", path)
+                    for k, v in self._mapping(src, path, depth + 1).items():
+                        merged.setdefault(k, v)
+                continue
+            if not isinstance(key_node, y.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
+                raise self.fail(key_node, "mapping keys must be plain text", path)
+            key = str(key_node.value)
+            line, col = _pos(key_node)
+            if key in first_line:
+                raise self.fail(
+                    key_node,
+                    f"duplicate key `{key}` (first at line {first_line[key]}, "
+                    f"again at line {line}); YAML keeps only one, so say it once",
+                    path,
+                )
+            first_line[key] = line
+            self.keys[(*path, key)] = (line, col)
+            out[key] = self.convert(value_node, (*path, key), depth + 1)
+        for k, v in merged.items():
+            out.setdefault(k, v)
+        return out
