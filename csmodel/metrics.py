@@ -150,8 +150,10 @@ def periods(pr: Projection, by: str = "month", segment: int | None = None) -> li
     """Rows of the per-period table for one segment or the whole book.
 
     ``month_start``/``month`` are 1-based (month 1 is the plan's first month);
-    ``month`` is the period's last month. Stocks (accounts, MRR) are at the
-    period's end; flows (revenue, movements, CSM cost) are summed over it;
+    ``month`` is the period's last month. ``accounts`` and ``mrr`` are those of
+    that month; ``ending_arr`` is the exit run-rate, 12 x MRR after the changes
+    due at the period's end (the last period's equals the ``ending_arr``
+    metric); flows (revenue, movements, CSM cost) are summed over the period;
     ``opening_mrr + new + expansion + price_increase - contraction - churn ==
     mrr`` holds on every row.
     """
@@ -169,7 +171,7 @@ def periods(pr: Projection, by: str = "month", segment: int | None = None) -> li
             "accounts": float(pr.accounts[b - 1, sel].sum()),
             "opening_mrr": float(opening),
             "mrr": float(pr.mrr[b - 1, sel].sum()),
-            "arr": 12.0 * float(pr.mrr[b - 1, sel].sum()),
+            "ending_arr": 12.0 * float(pr.mrr[b, sel].sum()),
             "revenue": float(pr.mrr[a:b, sel].sum()),
         }
         for mv in MOVEMENTS:

@@ -1,0 +1,66 @@
+"""The command-line interface: parse arguments, call the core, render, exit.
+
+Building the app imports typer (and rich, which typer uses for help) but not
+numpy or pydantic: ``csmodel --help`` and ``--version`` stay fast. Each
+command lives in a module of its own and imports the core when it runs.
+
+Exit codes: 0 ok / all checks pass; 1 checks failed; 2 bad usage or input;
+3 internal error (rerun with --debug); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from csmodel import __version__
+from csmodel.cli import common
+
+EPILOG = (
+    "Exit codes: 0 ok, 1 checks failed, 2 bad usage or invalid scenario, "
+    "3 internal error (rerun with --debug), 130 interrupted."
+)
+
+app = typer.Typer(
+    name="csmodel",
+    help="Customer Success scenario modeler: revenue, NRR/GRR, CLV and CSM headcount "
+    "from YAML scenario files.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"csmodel {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show the full traceback of internal errors."
+    ),
+) -> None:
+    common.STATE.debug = debug
+
+
+from csmodel.cli import project as _project  # noqa: E402
+
+_project.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(prog_name="csmodel")
+    except KeyboardInterrupt:  # pragma: no cover - outside a command
+        sys.stderr.write("csmodel: interrupted\n")
+        sys.exit(130)

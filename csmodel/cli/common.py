@@ -1,0 +1,156 @@
+"""What every command shares: the error boundary, output writing, file lookup.
+
+The boundary is the one place that maps exceptions to exit codes and prints
+diagnostics (always on stderr, so stdout carries only the result).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from csmodel.errors import CsmodelError, ScenarioError
+
+DEFAULT_FILE = "csmodel.yaml"
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+@dataclass
+class _State:
+    debug: bool = bool(os.environ.get("CSMODEL_DEBUG"))
+
+
+STATE = _State()
+
+
+def err(line: str) -> None:
+    sys.stderr.write(line.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
+def boundary(fn: Callable[..., int | None]) -> Callable[..., None]:
+    """Run a command body, turning its return value and exceptions into exit codes."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except ScenarioError as exc:
+            for problem in exc.problems:
+                err(problem.format())
+            raise typer.Exit(EXIT_INPUT) from None
+        except CsmodelError as exc:
+            err(f"csmodel: error: {exc}")
+            raise typer.Exit(EXIT_INPUT) from None
+        except KeyboardInterrupt:
+            err("csmodel: interrupted")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:
+            if STATE.debug:
+                raise
+            err(
+                f"csmodel: internal error: {type(exc).__name__}: {exc} "
+                "(this is a bug in csmodel; rerun with --debug for details)"
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+        raise typer.Exit(code or EXIT_OK)
+
+    return wrapper
+
+
+def scenario_path(file: Path | None) -> Path:
+    """The scenario to use: ``file``, else ``./csmodel.yaml``, else a usage error."""
+    from csmodel.errors import UsageError
+
+    if file is not None:
+        return file
+    if Path(DEFAULT_FILE).exists():
+        return Path(DEFAULT_FILE)
+    raise UsageError(
+        f"no scenario file given and no {DEFAULT_FILE} in this directory; "
+        "name a file (e.g. `csmodel project scenarios/saas-company.yaml`) "
+        "or run `csmodel init` to write a starter scenario"
+    )
+
+
+def write_output(path: Path, text: str, *, force: bool) -> None:
+    """Write ``text`` to ``path`` atomically; never replace a file without ``force``."""
+    from csmodel.errors import OutputError
+
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {path}: directory {parent} does not exist")
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a directory")
+    if path.exists() and not force:
+        raise OutputError(f"{path} already exists; use --force to overwrite it")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        if force:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)  # fails if the path appeared meanwhile: never clobber
+            except FileExistsError:
+                raise OutputError(f"{path} already exists; use --force to overwrite it") from None
+            except OSError:
+                os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def emit(rendered: Any, output: Path | None, *, force: bool) -> None:
+    """Send a renderer's result (text or rich renderable) to stdout or ``output``."""
+    if isinstance(rendered, str):
+        if output is None:
+            sys.stdout.write(rendered)
+            sys.stdout.flush()
+        else:
+            write_output(output, rendered, force=force)
+        return
+    from rich.console import Console
+
+    if output is None:
+        console = Console(width=None if sys.stdout.isatty() else 160)
+        console.print(rendered)
+        return
+    import io
+
+    buf = io.StringIO()
+    Console(file=buf, width=160, color_system=None, force_terminal=False).print(rendered)
+    write_output(output, buf.getvalue(), force=force)
+
+
+def choices(name: str, values: Any) -> type[enum.Enum]:
+    """An enum of string choices (how typer spells a closed set of values)."""
+    return enum.Enum(name, {v: v for v in values}, type=str)
+
+
+def format_option(registry: dict, default: str) -> Any:
+    """A ``--format`` option whose choices are the registry's keys."""
+    return typer.Option(default, "--format", "-f", help="Output format.")
+
+
+OUTPUT_OPTION = typer.Option(
+    None,
+    "--output",
+    "-o",
+    help="Write to this file instead of stdout (atomically).",
+    dir_okay=False,
+)
+FORCE_OPTION = typer.Option(False, "--force", help="Overwrite an existing --output file.")

@@ -1,0 +1,44 @@
+"""``csmodel project``: revenue month by month, NRR/GRR, uplift, CLV, profit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from csmodel.cli.common import (
+    FORCE_OPTION,
+    OUTPUT_OPTION,
+    boundary,
+    choices,
+    emit,
+    format_option,
+    scenario_path,
+)
+from csmodel.render import PROJECT
+
+By = choices("By", ("month", "quarter", "year"))
+Format = choices("ProjectFormat", PROJECT)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("project")
+    @boundary
+    def project_cmd(
+        file: Path = typer.Argument(
+            None,
+            help="Scenario YAML file (default: ./csmodel.yaml; '-' reads stdin).",
+            show_default=False,
+        ),
+        by: By = typer.Option("year", "--by", help="Period of the table."),
+        fmt: Format = format_option(PROJECT, "table"),
+        output: Path = OUTPUT_OPTION,
+        force: bool = FORCE_OPTION,
+    ) -> int:
+        """Project revenue month by month: NRR, GRR, uplift, CLV, gross profit."""
+        from csmodel.engine import project
+        from csmodel.loader import load_scenario
+
+        result = project(load_scenario(scenario_path(file)))
+        emit(PROJECT.renderer(fmt.value)(result, by.value), output, force=force)
+        return 0

@@ -1,0 +1,116 @@
+"""Plain-data records of results: the one form every machine format is made from.
+
+JSON, CSV and markdown renderers all read these dictionaries, so they can
+never disagree. Keys are public (documented in README) and versioned by
+``schema_version``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from csmodel.engine import Projection
+from csmodel.metrics import periods, yearly
+
+SCHEMA_VERSION = 1
+
+PERIOD_COLUMNS = (
+    "segment",
+    "period",
+    "month_start",
+    "month",
+    "accounts",
+    "opening_mrr",
+    "mrr",
+    "ending_arr",
+    "revenue",
+    "new",
+    "expansion",
+    "price_increase",
+    "contraction",
+    "churn",
+    "coverage",
+    "fte_required",
+    "csm_cost",
+)
+"""Columns of ``periods`` rows (JSON) and of ``csmodel project --format csv``."""
+
+
+TIMING_NOTES = {
+    "end": "changes land after each full period; the first period runs at starting values",
+    "start": "changes land at the start of each period, the first included",
+}
+RENEWAL_NOTES = {
+    "aligned": "the starting book renews together (one anchor, month 0)",
+    "spread": "the starting book's renewals are spread evenly over the year (12 cohorts)",
+}
+
+
+def conventions(pr: Projection, by: str | None = None) -> dict[str, Any]:
+    """The conventions a result depends on, printed with every result."""
+    sc = pr.scenario
+    out: dict[str, Any] = {
+        "timing": sc.timing,
+        "timing_note": TIMING_NOTES[sc.timing],
+        "renewals": sc.renewals,
+        "renewals_note": RENEWAL_NOTES[sc.renewals],
+        "horizon_months": sc.horizon_months,
+        "currency": sc.currency,
+        "months": "1-based: month 1 is the plan's first month",
+        "order": (
+            "new logos join; expansion, churn, contraction on opening MRR; then price increase"
+        ),
+        "discount_rate": sc.discount_rate,
+        "cost_to_serve": sc.economics.cost_to_serve,
+    }
+    if by:
+        out["by"] = by
+    if any(s.csms is not None for s in sc.segments.values()):
+        out["understaffing"] = {
+            "churn_sensitivity": sc.understaffing.churn_sensitivity,
+            "expansion_sensitivity": sc.understaffing.expansion_sensitivity,
+            "note": "planning assumptions the source paper does not quantify; calibrate them",
+        }
+    return out
+
+
+def clean(x: Any) -> Any:
+    """Non-finite floats become ``None`` (JSON ``null``); containers are walked."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [clean(v) for v in x]
+    return x
+
+
+def period_rows(pr: Projection, by: str) -> list[dict[str, Any]]:
+    """Per-segment period rows, segment by segment (``PERIOD_COLUMNS``)."""
+    rows = []
+    for i, name in enumerate(pr.segments):
+        for row in periods(pr, by, i):
+            rows.append({"segment": name, **row})
+    return rows
+
+
+def project_record(pr: Projection, by: str = "year") -> dict[str, Any]:
+    """Everything ``csmodel project`` reports, as plain data."""
+    sc = pr.scenario
+    return clean(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "scenario": sc.name,
+            "description": sc.description,
+            "conventions": conventions(pr, by),
+            "metrics": pr.metrics,
+            "segments": {
+                name: {"metrics": pr.segment_metrics[name], "years": yearly(pr, i)}
+                for i, name in enumerate(pr.segments)
+            },
+            "years": yearly(pr),
+            "periods": period_rows(pr, by),
+            "totals": periods(pr, by),
+        }
+    )

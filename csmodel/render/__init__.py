@@ -1,0 +1,29 @@
+"""Renderers: plain data or a :class:`Projection` in, text or rich renderables out.
+
+Each command has a registry mapping a ``--format`` name to the renderer that
+produces it, written as ``"module:function"`` so that building the CLI (and
+``csmodel --help``) imports none of them. The CLI's ``--format`` choices are
+the registry's keys.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+
+class Registry(dict):
+    """``{format name: "module:function"}``, resolved on first use."""
+
+    def renderer(self, name: str) -> Callable[..., Any]:
+        module, func = self[name].split(":")
+        return getattr(importlib.import_module(module), func)
+
+
+PROJECT = Registry(
+    table="csmodel.render.project:table",
+    json="csmodel.render.machine:project_json",
+    csv="csmodel.render.machine:project_csv",
+    markdown="csmodel.render.project:markdown",
+)

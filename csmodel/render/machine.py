@@ -1,0 +1,33 @@
+"""Machine formats (JSON, CSV), made from ``csmodel.records``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+
+def dump_json(record: Any) -> str:
+    return json.dumps(record, indent=2, allow_nan=False) + "\n"
+
+
+def dump_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+    return buf.getvalue()
+
+
+def project_json(pr: Any, by: str) -> str:
+    from csmodel.records import project_record
+
+    return dump_json(project_record(pr, by))
+
+
+def project_csv(pr: Any, by: str) -> str:
+    from csmodel.records import PERIOD_COLUMNS, period_rows
+
+    return dump_csv(period_rows(pr, by), PERIOD_COLUMNS)
