@@ -114,3 +114,103 @@ def project_record(pr: Projection, by: str = "year") -> dict[str, Any]:
             "totals": periods(pr, by),
         }
     )
+
+
+def headcount_record(report: Any) -> dict[str, Any]:
+    """Everything ``csmodel headcount`` reports, as plain data."""
+    sc = report.scenario
+
+    def plan_rows(rows: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "quarter": q.quarter,
+                "required_fte": q.required_fte,
+                "headcount_start": q.headcount_start,
+                "departures": q.departures,
+                "hires": q.hires,
+                "effective_fte": q.effective_fte,
+                "headcount_end": q.headcount_end,
+                "csm_cost": q.csm_cost,
+            }
+            for q in rows
+        ]
+
+    def verdict(v: Any) -> dict[str, Any] | None:
+        if v is None:
+            return None
+        return {
+            "baseline_csms": v.baseline,
+            "csms": v.csms,
+            "csm_cost_change": v.csm_cost_change,
+            "revenue_change": v.revenue_change,
+            "gross_profit_change": v.gross_profit_change,
+        }
+
+    return clean(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "scenario": sc.name,
+            "assumptions": {
+                "hours_per_year": sc.team.hours_per_year,
+                "productivity": sc.team.productivity,
+                "cost_per_csm": sc.team.cost_per_csm,
+                "ramp_months": sc.team.ramp_months,
+                "attrition": sc.team.attrition,
+                "churn_sensitivity": sc.understaffing.churn_sensitivity,
+                "expansion_sensitivity": sc.understaffing.expansion_sensitivity,
+                "horizon_months": sc.horizon_months,
+                "currency": sc.currency,
+            },
+            "segments": {
+                s.name: {
+                    "sized_by": s.sized_by,
+                    "hours_per_account": s.hours_per_account,
+                    "productive_hours_per_csm": s.productive_hours_per_csm,
+                    "accounts_per_csm": s.accounts_per_csm,
+                    "accounts_start": s.accounts_start,
+                    "accounts_peak": s.accounts_peak,
+                    "fte_required": s.fte_required,
+                    "recommended_csms": s.recommended_csms,
+                    "staffed_csms": s.staffed_csms,
+                    "gap": s.gap,
+                    "coverage": s.coverage,
+                    "accounts_covered": s.accounts_covered,
+                    "meetings": list(s.meetings),
+                    "cut_verdict": verdict(s.cut_verdict),
+                    "plan_verdict": verdict(s.plan_verdict),
+                }
+                for s in report.segments
+            },
+            "sweep": {
+                s.name: [
+                    {
+                        "csms": r.csms,
+                        "accounts_per_csm": r.accounts_per_csm,
+                        "coverage": r.coverage,
+                        "total_revenue": r.total_revenue,
+                        "csm_cost": r.csm_cost,
+                        "gross_profit": r.gross_profit,
+                        "delta_gross_profit": r.delta_gross_profit,
+                    }
+                    for r in s.sweep
+                ]
+                for s in report.segments
+                if s.sweep
+            },
+            "profit_optimal_csms": {
+                s.name: s.profit_optimal_csms
+                for s in report.segments
+                if s.profit_optimal_csms is not None
+            },
+            "hiring_plan": [
+                {
+                    **row,
+                    "segments": {
+                        name: plan_rows(rows)[i]
+                        for name, rows in report.hiring_plan.segments.items()
+                    },
+                }
+                for i, row in enumerate(plan_rows(report.hiring_plan.quarters))
+            ],
+        }
+    )

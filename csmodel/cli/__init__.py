@@ -52,9 +52,11 @@ def _root(
     common.STATE.debug = debug
 
 
+from csmodel.cli import headcount as _headcount  # noqa: E402
 from csmodel.cli import project as _project  # noqa: E402
 
 _project.register(app)
+_headcount.register(app)
 
 
 def main() -> None:

@@ -27,3 +27,9 @@ PROJECT = Registry(
     csv="csmodel.render.machine:project_csv",
     markdown="csmodel.render.project:markdown",
 )
+
+HEADCOUNT = Registry(
+    table="csmodel.render.headcount:table",
+    json="csmodel.render.machine:headcount_json",
+    markdown="csmodel.render.headcount:markdown",
+)

@@ -9,7 +9,7 @@ from typing import Any
 
 
 def dump_json(record: Any) -> str:
-    return json.dumps(record, indent=2, allow_nan=False) + "\n"
+    return json.dumps(record, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
 
 
 def dump_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
@@ -31,3 +31,9 @@ def project_csv(pr: Any, by: str) -> str:
     from csmodel.records import PERIOD_COLUMNS, period_rows
 
     return dump_csv(period_rows(pr, by), PERIOD_COLUMNS)
+
+
+def headcount_json(report: Any) -> str:
+    from csmodel.records import headcount_record
+
+    return dump_json(headcount_record(report))

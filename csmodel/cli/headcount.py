@@ -1,0 +1,74 @@
+"""``csmodel headcount``: CSMs from meeting workload, what cutting them costs, a hiring plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from csmodel.cli.common import (
+    FORCE_OPTION,
+    OUTPUT_OPTION,
+    boundary,
+    choices,
+    emit,
+    format_option,
+    scenario_path,
+)
+from csmodel.errors import UsageError
+from csmodel.render import HEADCOUNT
+
+Format = choices("HeadcountFormat", HEADCOUNT)
+
+
+def parse_csms(items: list[str], segments: list[str]) -> dict[str, float]:
+    """``["mid-market=3", ...]`` -> ``{"mid-market": 3.0}``, with clear errors."""
+    from csmodel.suggest import did_you_mean
+
+    plan: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--csms expects SEGMENT=N (got {item!r})")
+        if name not in segments:
+            raise UsageError(
+                f"--csms {item}: unknown segment `{name}`{did_you_mean(name, segments)}; "
+                f"segments are: {', '.join(segments)}"
+            )
+        try:
+            n = float(value)
+        except ValueError:
+            raise UsageError(f"--csms {item}: expected a number of CSMs (got {value!r})") from None
+        if not n >= 0 or n == float("inf"):
+            raise UsageError(f"--csms {item}: the number of CSMs must be 0 or more (got {value})")
+        plan[name] = n
+    return plan
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("headcount")
+    @boundary
+    def headcount_cmd(
+        file: Path = typer.Argument(
+            None,
+            help="Scenario YAML file (default: ./csmodel.yaml; '-' reads stdin).",
+            show_default=False,
+        ),
+        csms: list[str] = typer.Option(
+            None,
+            "--csms",
+            help="Evaluate a staffing plan: SEGMENT=N (repeatable), e.g. --csms mid-market=3.",
+        ),
+        fmt: Format = format_option(HEADCOUNT, "table"),
+        output: Path = OUTPUT_OPTION,
+        force: bool = FORCE_OPTION,
+    ) -> int:
+        """CSMs needed from meeting workload, what cutting them costs, and a hiring plan."""
+        from csmodel.capacity import headcount
+        from csmodel.loader import load_scenario
+
+        scenario = load_scenario(scenario_path(file))
+        plan = parse_csms(list(csms or []), list(scenario.segments))
+        emit(HEADCOUNT.renderer(fmt.value)(headcount(scenario, plan)), output, force=force)
+        return 0
