@@ -66,6 +66,10 @@ def build_document(source: Source) -> Document:
     scenario = validate_data(source.data, source)
     doc = Document(scenario, source)
     problems = cross_check(doc)
+    if not problems and scenario.variants:
+        from csmodel.overrides import check_variants
+
+        problems = check_variants(doc)
     if problems:
         raise ScenarioError(problems)
     return doc
@@ -140,11 +144,17 @@ _MOVEMENTS = {"churn", "contraction", "expansion", "price_increase"}
 
 
 def schema_problems(exc: Any, source: Source) -> list[Problem]:
+    """Located problems for a pydantic ``ValidationError`` over ``source``'s data."""
+    return [p for _, p in located_schema_problems(exc, source)]
+
+
+def located_schema_problems(exc: Any, source: Source) -> list[tuple[KeyPath, Problem]]:
+    """As :func:`schema_problems`, each with the key path it is about."""
     errors = exc.errors(include_url=False)
     unknown = {
         (tuple(e["loc"][:-1]), str(e["loc"][-1])) for e in errors if e["type"] == "extra_forbidden"
     }
-    problems: list[Problem] = []
+    problems: list[tuple[KeyPath, Problem]] = []
     for err in errors:
         loc: KeyPath = tuple(err["loc"])
         kind = err["type"]
@@ -153,7 +163,7 @@ def schema_problems(exc: Any, source: Source) -> list[Problem]:
             parent, name = loc[:-1], str(loc[-1])
             msg = f"unknown key `{name}`{did_you_mean(name, keys_at(parent))}"
             pos = source.marks.locate(loc, key=True) or (None, None)
-            problems.append(Problem(source.file, msg, *pos, dotted(parent) or None))
+            problems.append((loc, Problem(source.file, msg, *pos, dotted(parent) or None)))
             continue
         if kind == "missing":
             parent, name = loc[:-1], str(loc[-1])
@@ -161,13 +171,12 @@ def schema_problems(exc: Any, source: Source) -> list[Problem]:
             if any(p == parent and closest(u, [name]) for p, u in unknown):
                 continue
             pos = source.marks.locate(parent, key=True) or (1, 1)
-            problems.append(
-                Problem(
-                    source.file, f"required key `{name}` is missing", *pos, dotted(parent) or None
-                )
+            missing = Problem(
+                source.file, f"required key `{name}` is missing", *pos, dotted(parent) or None
             )
+            problems.append((loc, missing))
             continue
-        problems.append(located(source, loc, _message(kind, err, value, loc)))
+        problems.append((loc, located(source, loc, _message(kind, err, value, loc))))
     return problems
 
 

@@ -154,3 +154,23 @@ OUTPUT_OPTION = typer.Option(
     dir_okay=False,
 )
 FORCE_OPTION = typer.Option(False, "--force", help="Overwrite an existing --output file.")
+
+
+VARIANT_OPTION = typer.Option(
+    None, "--variant", help="Use this variant of the scenario (see `variants:` in the file)."
+)
+SET_OPTION = typer.Option(
+    None,
+    "--set",
+    help="Override a value: PATH=VALUE with a dotted path, e.g. "
+    "--set segments.mid-market.churn.rate=3% (repeatable; applied last).",
+)
+
+
+def load(file: Path | None, variant: str | None = None, sets: list[str] | None = None) -> Any:
+    """Load the scenario named on the command line, with its variant and ``--set`` overrides."""
+    from csmodel.loader import load_document
+    from csmodel.overrides import parse_set, resolve
+
+    doc = load_document(scenario_path(file))
+    return resolve(doc, variant, [parse_set(s) for s in sets or []])

@@ -9,11 +9,13 @@ import typer
 from csmodel.cli.common import (
     FORCE_OPTION,
     OUTPUT_OPTION,
+    SET_OPTION,
+    VARIANT_OPTION,
     boundary,
     choices,
     emit,
     format_option,
-    scenario_path,
+    load,
 )
 from csmodel.errors import UsageError
 from csmodel.render import HEADCOUNT
@@ -61,14 +63,15 @@ def register(app: typer.Typer) -> None:
             help="Evaluate a staffing plan: SEGMENT=N (repeatable), e.g. --csms mid-market=3.",
         ),
         fmt: Format = format_option(HEADCOUNT, "table"),
+        variant: str = VARIANT_OPTION,
+        sets: list[str] = SET_OPTION,
         output: Path = OUTPUT_OPTION,
         force: bool = FORCE_OPTION,
     ) -> int:
         """CSMs needed from meeting workload, what cutting them costs, and a hiring plan."""
         from csmodel.capacity import headcount
-        from csmodel.loader import load_scenario
 
-        scenario = load_scenario(scenario_path(file))
+        scenario = load(file, variant, sets)
         plan = parse_csms(list(csms or []), list(scenario.segments))
         emit(HEADCOUNT.renderer(fmt.value)(headcount(scenario, plan)), output, force=force)
         return 0

@@ -9,11 +9,13 @@ import typer
 from csmodel.cli.common import (
     FORCE_OPTION,
     OUTPUT_OPTION,
+    SET_OPTION,
+    VARIANT_OPTION,
     boundary,
     choices,
     emit,
     format_option,
-    scenario_path,
+    load,
 )
 from csmodel.render import PROJECT
 
@@ -32,13 +34,14 @@ def register(app: typer.Typer) -> None:
         ),
         by: By = typer.Option("year", "--by", help="Period of the table."),
         fmt: Format = format_option(PROJECT, "table"),
+        variant: str = VARIANT_OPTION,
+        sets: list[str] = SET_OPTION,
         output: Path = OUTPUT_OPTION,
         force: bool = FORCE_OPTION,
     ) -> int:
         """Project revenue month by month: NRR, GRR, uplift, CLV, gross profit."""
         from csmodel.engine import project
-        from csmodel.loader import load_scenario
 
-        result = project(load_scenario(scenario_path(file)))
+        result = project(load(file, variant, sets))
         emit(PROJECT.renderer(fmt.value)(result, by.value), output, force=force)
         return 0
