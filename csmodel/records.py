@@ -214,3 +214,71 @@ def headcount_record(report: Any) -> dict[str, Any]:
             ],
         }
     )
+
+
+COMPARE_CSV_COLUMNS = ("metric", "label", "file", "variant", "value", "delta", "delta_pct")
+"""Columns of ``csmodel compare --format csv`` (one row per metric and column)."""
+
+
+def compare_record(cols: list[Any], metrics: list[str]) -> dict[str, Any]:
+    """``csmodel compare`` as plain data; column 0 is the baseline."""
+    return clean(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "columns": [
+                {
+                    "file": c.file,
+                    "variant": c.variant,
+                    "label": c.label,
+                    "metrics": {m: c.metrics[m] for m in metrics},
+                }
+                for c in cols
+            ],
+            "baseline": 0,
+        }
+    )
+
+
+def compare_rows(cols: list[Any], metrics: list[str]) -> list[dict[str, Any]]:
+    from csmodel.compare import delta
+
+    rows = []
+    for m in metrics:
+        base = cols[0].metrics[m]
+        for c in cols:
+            d, rel = delta(m, c.metrics[m], base)
+            rows.append(
+                {
+                    "metric": m,
+                    "label": c.label,
+                    "file": c.file,
+                    "variant": c.variant or "",
+                    "value": c.metrics[m],
+                    "delta": d,
+                    "delta_pct": None if rel is None else rel * 100.0,
+                }
+            )
+    return clean(rows)
+
+
+def sensitivity_record(result: Any) -> dict[str, Any]:
+    """``csmodel sensitivity`` as plain data; rows sorted by swing, largest first."""
+    return clean(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "metric": result.metric,
+            "base": result.base,
+            "rows": [
+                {
+                    "assumption": r.assumption,
+                    "base_input": r.base_input,
+                    "low_input": r.low_input,
+                    "high_input": r.high_input,
+                    "low": r.low,
+                    "high": r.high,
+                    "swing": r.swing,
+                }
+                for r in result.rows
+            ],
+        }
+    )

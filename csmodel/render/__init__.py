@@ -33,3 +33,16 @@ HEADCOUNT = Registry(
     json="csmodel.render.machine:headcount_json",
     markdown="csmodel.render.headcount:markdown",
 )
+
+COMPARE = Registry(
+    table="csmodel.render.compare:table",
+    json="csmodel.render.machine:compare_json",
+    markdown="csmodel.render.compare:markdown",
+    csv="csmodel.render.machine:compare_csv",
+)
+
+SENSITIVITY = Registry(
+    table="csmodel.render.compare:sensitivity_table",
+    json="csmodel.render.machine:sensitivity_json",
+    markdown="csmodel.render.compare:sensitivity_markdown",
+)

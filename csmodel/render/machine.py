@@ -37,3 +37,21 @@ def headcount_json(report: Any) -> str:
     from csmodel.records import headcount_record
 
     return dump_json(headcount_record(report))
+
+
+def compare_json(cols: Any, metrics: list[str]) -> str:
+    from csmodel.records import compare_record
+
+    return dump_json(compare_record(cols, metrics))
+
+
+def compare_csv(cols: Any, metrics: list[str]) -> str:
+    from csmodel.records import COMPARE_CSV_COLUMNS, compare_rows
+
+    return dump_csv(compare_rows(cols, metrics), COMPARE_CSV_COLUMNS)
+
+
+def sensitivity_json(result: Any) -> str:
+    from csmodel.records import sensitivity_record
+
+    return dump_json(sensitivity_record(result))

@@ -1,0 +1,94 @@
+"""Scenarios and variants side by side (``csmodel compare``).
+
+A column is one scenario file with one variant (or its base); every column is
+projected once and compared with the first column, the baseline. Files are
+read and parsed once; variants are overrides on the parsed data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from csmodel.engine import Projection, project
+from csmodel.errors import UsageError
+from csmodel.ids import METRICS
+from csmodel.loader import Document, load_document
+from csmodel.overrides import Override, resolve
+from csmodel.suggest import did_you_mean
+
+BASE = "base"
+"""Name that selects a file's base scenario in ``--variants``."""
+
+LOWER_IS_BETTER = frozenset({"csm_cost", "csms_required", "csms_recommended"})
+NEUTRAL = frozenset({"flat_revenue", "starting_arr", "accounts_per_csm"})
+
+
+@dataclass(frozen=True)
+class Column:
+    file: str
+    variant: str | None
+    label: str
+    projection: Projection
+
+    @property
+    def metrics(self) -> dict[str, float | None]:
+        return self.projection.metrics
+
+
+def direction(metric: str) -> int:
+    """+1 when a higher value is better, -1 when lower is better, 0 when neither."""
+    if metric in NEUTRAL:
+        return 0
+    return -1 if metric in LOWER_IS_BETTER else 1
+
+
+def parse_metrics(spec: str | None) -> list[str]:
+    """``"nrr,grr"`` -> ids, checked against the metric ids; ``None`` -> all."""
+    if not spec:
+        return list(METRICS)
+    ids = [s.strip() for s in spec.split(",") if s.strip()]
+    for m in ids:
+        if m not in METRICS:
+            raise UsageError(f"--metrics: unknown metric `{m}`{did_you_mean(m, METRICS)}")
+    return ids
+
+
+def columns(
+    files: list[Path], variants: list[str] | None = None, sets: list[Override] | None = None
+) -> list[Column]:
+    """One column per file and variant: base then every variant, or those named."""
+    docs: list[Document] = [load_document(f) for f in files]
+    if variants:
+        known = {BASE} | {v for d in docs for v in d.scenario.variants}
+        for v in variants:
+            if v not in known:
+                raise UsageError(
+                    f"--variants: no file has a variant `{v}`{did_you_mean(v, known)} "
+                    f"(known: {', '.join(sorted(known))})"
+                )
+    out: list[Column] = []
+    stems = [Path(d.file).stem for d in docs]
+    many = len(docs) > 1
+    for doc, stem in zip(docs, stems, strict=True):
+        names = variants if variants else [BASE, *doc.scenario.variants]
+        for v in names:
+            if v != BASE and v not in doc.scenario.variants:
+                continue
+            variant = None if v == BASE else v
+            label = f"{stem}:{v}" if many else v
+            pr = project(resolve(doc, variant, sets))
+            out.append(Column(doc.file, variant, label, pr))
+    if not out:
+        raise UsageError("nothing to compare: no file has the variants named")
+    return out
+
+
+def delta(
+    metric: str, value: float | None, base: float | None
+) -> tuple[float | None, float | None]:
+    """(absolute change, relative change) of ``value`` against ``base``."""
+    if value is None or base is None:
+        return None, None
+    rel = (value - base) / abs(base) if abs(base) > 1e-12 else None
+    return value - base, rel
