@@ -38,11 +38,12 @@ HIRING_METHOD = (
 
 
 def _verdicts(report: Any, cur: str) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for s in report.segments:
         for v in (s.plan_verdict, s.cut_verdict):
-            if v is not None:
-                lines.append(v.sentence(lambda x: money(x, cur)))
+            line = v.sentence(lambda x: money(x, cur)) if v is not None else None
+            if line and line not in lines:
+                lines.append(line)
     return lines
 
 
@@ -51,16 +52,16 @@ def _workload_table(report: Any) -> Table:
     t.add_column("Segment")
     for col in (
         "Sized by",
-        "Hours/account/yr",
-        "Productive h/CSM",
-        "Accounts/CSM",
-        "Accounts start",
-        "Accounts peak",
-        "FTE required",
+        "h/account/yr",
+        "Prod. h/CSM",
+        "Accts/CSM",
+        "Accts start",
+        "Accts peak",
+        "FTE req.",
         "Recommended",
         "Staffed",
         "Gap",
-        "Lowest coverage",
+        "Min coverage",
     ):
         t.add_column(col, justify="right")
     for s in report.segments:
