@@ -114,6 +114,14 @@ def write_output(path: Path, text: str, *, force: bool) -> None:
             os.unlink(tmp)
 
 
+def _pipe_width() -> int:
+    """Width of tables written to a pipe or file: $COLUMNS, else 160 (wide tables stay whole)."""
+    try:
+        return max(60, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return 160
+
+
 def emit(rendered: Any, output: Path | None, *, force: bool) -> None:
     """Send a renderer's result (text or rich renderable) to stdout or ``output``."""
     if isinstance(rendered, str):
@@ -126,13 +134,12 @@ def emit(rendered: Any, output: Path | None, *, force: bool) -> None:
     from rich.console import Console
 
     if output is None:
-        console = Console(width=None if sys.stdout.isatty() else 160)
-        console.print(rendered)
+        Console(width=None if sys.stdout.isatty() else _pipe_width()).print(rendered)
         return
     import io
 
     buf = io.StringIO()
-    Console(file=buf, width=160, color_system=None, force_terminal=False).print(rendered)
+    Console(file=buf, width=_pipe_width(), color_system=None, force_terminal=False).print(rendered)
     write_output(output, buf.getvalue(), force=force)
 
 

@@ -134,17 +134,11 @@ def sensitivity_table(result: Any) -> Group:
         title_justify="left",
         header_style="bold",
     )
-    for col in (
-        "#",
-        "Assumption",
-        "Low input",
-        "High input",
-        f"{m} at low",
-        f"{m} at high",
-        "Swing",
-        "Tornado",
-    ):
-        t.add_column(col, justify="left" if col in ("Assumption", "Tornado") else "right")
+    t.add_column("#", justify="right", no_wrap=True)
+    t.add_column("Assumption", overflow="fold", ratio=1)
+    for col in ("Low input", "High input", "At low", "At high", "Swing"):
+        t.add_column(col, justify="right", no_wrap=True)
+    t.add_column("Tornado (− │ +)", no_wrap=True)
     swings = [r for r in result.rows if r.swing is not None]
     scale = 0.0
     if result.base is not None:
