@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -64,6 +65,7 @@ def _cells(cols: Any, metrics: list[str]) -> list[tuple[str, list[tuple[str, str
 def table(cols: Any, metrics: list[str]) -> Group:
     cur = cols[0].projection.scenario.currency
     t = Table(
+        box=box.SIMPLE_HEAD,
         title=f"Compared with {cols[0].label} (first column)",
         title_justify="left",
         header_style="bold",
@@ -129,6 +131,7 @@ def sensitivity_table(result: Any) -> Group:
     m = result.metric
     currency = result.currency
     t = Table(
+        box=box.SIMPLE_HEAD,
         title=f"Sensitivity of {m} (base {value_text(m, result.base, currency)}), "
         "largest swing first",
         title_justify="left",

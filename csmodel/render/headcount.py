@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -48,8 +49,10 @@ def _verdicts(report: Any, cur: str) -> list[str]:
 
 
 def _workload_table(report: Any) -> Table:
-    t = Table(title="Workload by segment", title_justify="left", header_style="bold")
-    t.add_column("Segment")
+    t = Table(
+        box=box.SIMPLE_HEAD, title="Workload by segment", title_justify="left", header_style="bold"
+    )
+    t.add_column("Segment", no_wrap=True)
     for col in (
         "Sized by",
         "h/account/yr",
@@ -63,7 +66,7 @@ def _workload_table(report: Any) -> Table:
         "Gap",
         "Min coverage",
     ):
-        t.add_column(col, justify="right")
+        t.add_column(col, justify="right", no_wrap=True)
     for s in report.segments:
         t.add_row(
             s.name,
@@ -85,7 +88,9 @@ def _workload_table(report: Any) -> Table:
 
 
 def _meetings_table(s: Any) -> Table:
-    t = Table(title=f"{s.name}: meeting cadence per account", title_justify="left")
+    t = Table(
+        box=box.SIMPLE_HEAD, title=f"{s.name}: meeting cadence per account", title_justify="left"
+    )
     for col in ("Meeting", "Per year", "Hours", "Prep hours", "Hours/account/yr"):
         t.add_column(col, justify="right" if col != "Meeting" else "left")
     for m in s.meetings:
@@ -102,6 +107,7 @@ def _meetings_table(s: Any) -> Table:
 
 def _sweep_table(s: Any, cur: str, horizon: int) -> Table:
     t = Table(
+        box=box.SIMPLE_HEAD,
         title=f"{s.name}: what staffing earns and costs over {horizon} months",
         title_justify="left",
         header_style="bold",
@@ -145,7 +151,7 @@ def _sweep_table(s: Any, cur: str, horizon: int) -> Table:
 
 
 def _plan_table(title: str, rows: Any, cur: str) -> Table:
-    t = Table(title=title, title_justify="left", header_style="bold")
+    t = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", header_style="bold")
     for col in (
         "Quarter",
         "Required FTE",

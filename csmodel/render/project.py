@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
@@ -73,13 +74,18 @@ def _period_table(pr: Any, by: str) -> Table:
     cur = pr.scenario.currency
     staffed = any(s.csms is not None for s in pr.scenario.segments.values())
     rows = periods(pr, by)
-    t = Table(title=f"Revenue by {by} ({cur})", title_justify="left", header_style="bold")
-    t.add_column("Period")
+    t = Table(
+        box=box.SIMPLE_HEAD,
+        title=f"Revenue by {by} ({cur})",
+        title_justify="left",
+        header_style="bold",
+    )
+    t.add_column("Period", no_wrap=True)
     for col in ("Accounts", "Revenue", "New", "Expansion", "Price incr.", "Contraction", "Churn"):
-        t.add_column(col, justify="right")
-    t.add_column("Ending ARR", justify="right")
+        t.add_column(col, justify="right", no_wrap=True)
+    t.add_column("Ending ARR", justify="right", no_wrap=True)
     if staffed:
-        t.add_column("Coverage", justify="right")
+        t.add_column("Coverage", justify="right", no_wrap=True)
     length = PERIOD_LENGTH[by]
     for r in rows:
         partial = r["month"] - r["month_start"] + 1 < length
@@ -110,7 +116,7 @@ def _years_table(pr: Any) -> Table:
     from csmodel.metrics import yearly
 
     cur = pr.scenario.currency
-    t = Table(title="By year", title_justify="left", header_style="bold")
+    t = Table(box=box.SIMPLE_HEAD, title="By year", title_justify="left", header_style="bold")
     for col in ("Year", "Revenue", "NRR", "GRR", "Logos kept", "Ending ARR"):
         t.add_column(col, justify="right" if col != "Year" else "left")
     for y in yearly(pr):
@@ -128,8 +134,8 @@ def _years_table(pr: Any) -> Table:
 
 def _segments_table(pr: Any) -> Table:
     cur = pr.scenario.currency
-    t = Table(title="By segment", title_justify="left", header_style="bold")
-    t.add_column("Segment")
+    t = Table(box=box.SIMPLE_HEAD, title="By segment", title_justify="left", header_style="bold")
+    t.add_column("Segment", no_wrap=True)
     for col in (
         "Accounts",
         "Revenue",
@@ -141,7 +147,7 @@ def _segments_table(pr: Any) -> Table:
         "CSMs req.",
         "Coverage",
     ):
-        t.add_column(col, justify="right")
+        t.add_column(col, justify="right", no_wrap=True)
     for name, m in pr.segment_metrics.items():
         seg = pr.scenario.segments[name]
         t.add_row(
@@ -174,7 +180,7 @@ def table(pr: Any, by: str) -> Group:
     sc = pr.scenario
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
-    head.add_column(justify="right")
+    head.add_column(justify="right", no_wrap=True)
     for label, value in headline_rows(pr):
         head.add_row(label, value)
     title = sc.name + (f" — {sc.description}" if sc.description else "")
