@@ -133,6 +133,9 @@ def emit(rendered: Any, output: Path | None, *, force: bool) -> None:
         return
     from rich.console import Console
 
+    from csmodel.render.fmt import fit_tables
+
+    fit_tables(rendered)
     if output is None:
         Console(width=None if sys.stdout.isatty() else _pipe_width()).print(rendered)
         return

@@ -41,3 +41,34 @@ def compact_money(x: float, currency: str = "USD") -> str:
         if abs(x) >= div:
             return f"{sym}{x / div:.2f}{suffix}" if sym else f"{x / div:.2f}{suffix} {currency}"
     return f"{sym}{x:.0f}" if sym else f"{x:.0f} {currency}"
+
+
+def fit_tables(renderable) -> None:
+    """Give every column of every table in ``renderable`` a minimum width of its widest cell.
+
+    Headers then wrap before any number is cut short with an ellipsis.
+    """
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    items = renderable.renderables if isinstance(renderable, Group) else [renderable]
+    for item in items:
+        if not isinstance(item, Table):
+            continue
+        for col in item.columns:
+            if col.overflow == "fold":
+                continue
+            longest = 0
+            for cell in col._cells:
+                text = cell.plain if isinstance(cell, Text) else str(cell)
+                longest = max(
+                    [
+                        longest,
+                        *(
+                            Text.from_markup(x).cell_len if "[" in x else len(x)
+                            for x in text.split("\n")
+                        ),
+                    ]
+                )
+            col.min_width = max(col.min_width or 0, longest)

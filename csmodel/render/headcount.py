@@ -54,27 +54,21 @@ def _workload_table(report: Any) -> Table:
     )
     t.add_column("Segment", no_wrap=True)
     for col in (
-        "Sized by",
-        "h/account/yr",
-        "Prod. h/CSM",
-        "Accts/CSM",
-        "Accts start",
-        "Accts peak",
-        "FTE req.",
-        "Recommended",
+        "Hours per account",
+        "Accounts per CSM",
+        "Accounts at start",
+        "Accounts at peak",
+        "FTE required",
+        "Rec. CSMs",
         "Staffed",
         "Gap",
-        "Min coverage",
+        "Lowest coverage",
     ):
-        t.add_column(col, justify="right", no_wrap=True)
+        t.add_column(col, justify="right")  # headers wrap; numbers never do (fit_tables)
     for s in report.segments:
         t.add_row(
             s.name,
-            {"meetings": "meetings", "accounts_per_csm": "ratio"}.get(
-                s.sized_by or "", "no workload"
-            ),
             num(s.hours_per_account),
-            f"{s.productive_hours_per_csm:,.0f}",
             num(s.accounts_per_csm),
             count(s.accounts_start),
             count(s.accounts_peak),
@@ -84,6 +78,12 @@ def _workload_table(report: Any) -> Table:
             "—" if s.gap is None else (f"{s.gap:+g}" if s.gap else "0"),
             pct(s.coverage),
         )
+    t.caption = (
+        f"Hours per account are CSM hours a year (meetings + prep); one CSM has "
+        f"{report.scenario.team.productive_hours:,.0f} productive hours a year. FTE required is "
+        "the peak over the horizon, with the onboarding load of new logos."
+    )
+    t.caption_justify = "left"
     return t
 
 
