@@ -54,11 +54,13 @@ def _root(
 
 from csmodel.cli import compare as _compare  # noqa: E402
 from csmodel.cli import headcount as _headcount  # noqa: E402
+from csmodel.cli import init as _init  # noqa: E402
 from csmodel.cli import project as _project  # noqa: E402
 
 _project.register(app)
 _headcount.register(app)
 _compare.register(app)
+_init.register(app)
 
 
 def main() -> None:
