@@ -173,17 +173,28 @@ def sweep_range(recommended: int) -> range:
     return range(lo, hi + 1)
 
 
-def _evaluate(scenario: Scenario, name: str, csms: float) -> tuple[float, float, float, float]:
-    sc = with_csms(only_segment(scenario, name), {name: csms})
-    return _segment_result(
-        project(sc), scenario.economics.cost_to_serve, scenario.economics.cac_per_logo
-    )
+class _Evaluator:
+    """Projects one segment at a given staffing, each staffing at most once."""
 
+    def __init__(self, scenario: Scenario, name: str):
+        self.scenario, self.name = scenario, name
+        self.alone = only_segment(scenario, name)
+        self.cache: dict[float, tuple[float, float, float, float]] = {}
 
-def _verdict(scenario: Scenario, name: str, baseline: int, csms: float) -> Verdict:
-    r0, c0, g0, _ = _evaluate(scenario, name, baseline)
-    r1, c1, g1, _ = _evaluate(scenario, name, csms)
-    return Verdict(name, baseline, csms, c1 - c0, r1 - r0, g1 - g0, scenario.horizon_months)
+    def __call__(self, csms: float | None) -> tuple[float, float, float, float]:
+        """(revenue, CSM cost, gross profit, lowest coverage) with ``csms`` staffed."""
+        key = -1.0 if csms is None else float(csms)
+        if key not in self.cache:
+            eco = self.scenario.economics
+            pr = project(with_csms(self.alone, {self.name: csms}))
+            self.cache[key] = _segment_result(pr, eco.cost_to_serve, eco.cac_per_logo)
+        return self.cache[key]
+
+    def verdict(self, baseline: int, csms: float) -> Verdict:
+        r0, c0, g0, _ = self(baseline)
+        r1, c1, g1, _ = self(csms)
+        months = self.scenario.horizon_months
+        return Verdict(self.name, baseline, csms, c1 - c0, r1 - r0, g1 - g0, months)
 
 
 def segment_headcount(
@@ -202,20 +213,16 @@ def segment_headcount(
     recommended = round_up(peak)
     accounts = need.accounts[: need.horizon, 0]
     peak_accounts = max(float(seg.accounts), float(accounts.max()) if accounts.size else 0.0)
-    as_staffed = project(with_csms(alone, {name: staffed}))
-    coverage = float(as_staffed.coverage[: as_staffed.horizon, 0].min())
+    evaluate = _Evaluator(scenario, name)
+    coverage = evaluate(staffed)[3]
     accounts_per_csm = productive / hpa if hpa > 0 else None
 
     rows: list[SweepRow] = []
     optimal = None
     cut = plan = None
     if sized_by is not None and recommended > 0:
-        results = {n: _evaluate(scenario, name, n) for n in sweep_range(recommended)}
-        base_gp = (
-            results[recommended][2]
-            if recommended in results
-            else _evaluate(scenario, name, recommended)[2]
-        )
+        results = {n: evaluate(n) for n in sweep_range(recommended)}
+        base_gp = evaluate(recommended)[2]
         for n, (rev, cost, gp, cov) in results.items():
             rows.append(
                 SweepRow(
@@ -230,9 +237,9 @@ def segment_headcount(
             )
         best = max(rows, key=lambda r: (round(r.gross_profit, 6), -r.csms))
         optimal = best.csms
-        cut = _verdict(scenario, name, recommended, recommended - 1) if recommended >= 1 else None
+        cut = evaluate.verdict(recommended, recommended - 1) if recommended >= 1 else None
         if staffed is not None and (plan_given or abs(staffed - recommended) > EPS):
-            plan = _verdict(scenario, name, recommended, staffed)
+            plan = evaluate.verdict(recommended, staffed)
 
     return SegmentHeadcount(
         name=name,
