@@ -18,7 +18,7 @@ from typing import Any
 from csmodel.errors import Problem, ScenarioError
 from csmodel.schema import Scenario, show
 from csmodel.suggest import closest, did_you_mean
-from csmodel.yamlsrc import KeyPath, Source, load_source, parse_source
+from csmodel.yamlsrc import KeyPath, Source, dotted, load_source, parse_source
 
 
 @dataclass(frozen=True)
@@ -89,10 +89,6 @@ def located(source: Source, path: KeyPath, message: str, *, key: bool = False) -
     pos = source.marks.locate(path, key=key)
     line, col = pos if pos else (None, None)
     return Problem(source.file, message, line, col, dotted(path) or None)
-
-
-def dotted(path: KeyPath) -> str:
-    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
 
 
 # --- schema errors --------------------------------------------------------

@@ -125,9 +125,10 @@ def parse_source(text: str, file: str = "<string>") -> Source:
     """Parse YAML text into plain data and marks, refusing anything unsafe."""
     import yaml
 
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    # The pure-Python loader on purpose: libyaml's C composer has no depth limit and
+    # overflows the C stack on deeply nested input (a crash, not an error).
     try:
-        loader = loader_cls(text)
+        loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
         finally:
@@ -135,14 +136,27 @@ def parse_source(text: str, file: str = "<string>") -> Source:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = exc.problem or exc.context or "invalid YAML"
-        if "expected a single document" in msg:
+        if "expected a single document" in f"{exc.context} {exc.problem}":
             msg = "several YAML documents in one file; a scenario file holds exactly one"
         elif exc.context and exc.problem:
             msg = f"{exc.context}, {exc.problem}"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise ScenarioError(Problem(file, f"invalid YAML: {msg}", line, col)) from None
-    except yaml.YAMLError as exc:  # ReaderError: control characters and the like
-        raise ScenarioError(Problem(file, f"invalid YAML: {exc}")) from None
+    except yaml.reader.ReaderError as exc:  # control characters and the like
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise ScenarioError(
+            Problem(
+                file,
+                f"invalid YAML: character {ord(char):#06x}: control characters are not allowed",
+                line,
+                col,
+            )
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(Problem(file, f"invalid YAML: {str(exc).splitlines()[0]}")) from None
     except RecursionError:
         raise ScenarioError(Problem(file, f"nesting deeper than {MAX_DEPTH} levels")) from None
     if node is None:
@@ -152,6 +166,16 @@ def parse_source(text: str, file: str = "<string>") -> Source:
     conv = _Converter(file)
     data = conv.convert(node, (), 0)
     return Source(file, data, Marks(conv.values, conv.keys), text)
+
+
+def dotted(path: KeyPath) -> str:
+    """``("checks", 0, "min")`` -> ``"checks[0].min"``."""
+    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
+
+
+def show_tag(tag: str) -> str:
+    """A tag as written: ``tag:yaml.org,2002:python/object`` -> ``!!python/object``."""
+    return "!!" + tag[len(_T) :] if tag.startswith(_T) else tag
 
 
 def _pos(node) -> tuple[int, int]:
@@ -175,7 +199,7 @@ class _Converter:
 
     def fail(self, node, message: str, path: KeyPath = ()) -> ScenarioError:
         line, col = _pos(node)
-        key = ".".join(str(p) for p in path) or None
+        key = dotted(path) or None
         return ScenarioError(Problem(self.file, message, line, col, key))
 
     def convert(self, node, path: KeyPath, depth: int) -> Any:
@@ -193,7 +217,7 @@ class _Converter:
         if isinstance(node, y.ScalarNode):
             if node.tag not in _SCALAR_TAGS:
                 raise self.fail(
-                    node, f"YAML tag `{node.tag}` is not allowed; use plain values", path
+                    node, f"YAML tag `{show_tag(node.tag)}` is not allowed; use plain values", path
                 )
             if node.tag == _T + "timestamp":
                 return node.value  # dates are not part of the schema: keep the text
@@ -203,15 +227,11 @@ class _Converter:
                 raise self.fail(node, f"invalid value: {exc}", path) from None
         if isinstance(node, y.SequenceNode):
             if node.tag != _T + "seq":
-                raise self.fail(
-                    node, f"YAML tag `{node.tag}` is not allowed; use plain lists", path
-                )
+                raise self.fail(node, f"YAML tag `{show_tag(node.tag)}` is not allowed here", path)
             return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, y.MappingNode):
             if node.tag != _T + "map":
-                raise self.fail(
-                    node, f"YAML tag `{node.tag}` is not allowed; use plain mappings", path
-                )
+                raise self.fail(node, f"YAML tag `{show_tag(node.tag)}` is not allowed here", path)
             return self._mapping(node, path, depth)
         raise self.fail(node, "unsupported YAML node", path)  # pragma: no cover
 
