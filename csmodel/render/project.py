@@ -28,7 +28,7 @@ def headline_rows(pr: Any) -> list[tuple[str, str]]:
         ),
         ("Equivalent new logos", num(m["equivalent_new_logos"])),
         (
-            "Starting ARR → ending ARR",
+            "Starting ARR → exit ARR",
             f"{money(m['starting_arr'], cur)} → {money(m['ending_arr'], cur)}",
         ),
         ("NRR (first 12 months)", pct(m["nrr"])),
@@ -68,6 +68,38 @@ def conventions_line(pr: Any) -> str:
     return text
 
 
+BRIDGE_NOTE = (
+    "ARR bridge: opening ARR + new + expansion + price increase − contraction − churn = closing "
+    "ARR (12 × the MRR of the period's last month); movements are changes in that run-rate "
+    "summed over the period. Revenue is what the period recognises; accounts are those of its "
+    "last month."
+)
+
+
+def bridge_cells(r: dict, cur: str) -> list[str]:
+    """Opening ARR, the five movements (annualised) and closing ARR of one period row."""
+    return [
+        money(12 * r["opening_mrr"], cur),
+        money(12 * r["new"], cur, signed=True),
+        money(12 * r["expansion"], cur, signed=True),
+        money(12 * r["price_increase"], cur, signed=True),
+        money(-12 * r["contraction"], cur, signed=True),
+        money(-12 * r["churn"], cur, signed=True),
+        money(12 * r["mrr"], cur),
+    ]
+
+
+BRIDGE_HEADERS = (
+    "Opening ARR",
+    "New",
+    "Expansion",
+    "Price incr.",
+    "Contraction",
+    "Churn",
+    "Closing ARR",
+)
+
+
 def _period_table(pr: Any, by: str) -> Table:
     from csmodel.metrics import PERIOD_LENGTH, periods
 
@@ -76,38 +108,24 @@ def _period_table(pr: Any, by: str) -> Table:
     rows = periods(pr, by)
     t = Table(
         box=box.SIMPLE_HEAD,
-        title=f"Revenue by {by} ({cur})",
+        title=f"Revenue and ARR bridge by {by} ({cur})",
         title_justify="left",
         header_style="bold",
     )
     t.add_column("Period", no_wrap=True)
-    for col in ("Accounts", "Revenue", "New", "Expansion", "Price incr.", "Contraction", "Churn"):
+    for col in ("Accounts", "Revenue", *BRIDGE_HEADERS):
         t.add_column(col, justify="right", no_wrap=True)
-    t.add_column("Ending ARR", justify="right", no_wrap=True)
     if staffed:
         t.add_column("Coverage", justify="right", no_wrap=True)
     length = PERIOD_LENGTH[by]
     for r in rows:
         partial = r["month"] - r["month_start"] + 1 < length
         label = f"{r['period']} (partial)" if partial else r["period"]
-        cells = [
-            label,
-            count(r["accounts"]),
-            money(r["revenue"], cur),
-            money(r["new"], cur),
-            money(r["expansion"], cur),
-            money(r["price_increase"], cur),
-            money(-r["contraction"], cur),
-            money(-r["churn"], cur),
-            money(r["ending_arr"], cur),
-        ]
+        cells = [label, count(r["accounts"]), money(r["revenue"], cur), *bridge_cells(r, cur)]
         if staffed:
             cells.append(pct(r["coverage"]))
         t.add_row(*cells)
-    t.caption = (
-        "Movements are summed over each period; accounts are those of its last month; ending ARR "
-        "is the exit run-rate (12 × MRR after changes due at the period's end)."
-    )
+    t.caption = BRIDGE_NOTE
     t.caption_justify = "left"
     return t
 
@@ -117,7 +135,7 @@ def _years_table(pr: Any) -> Table:
 
     cur = pr.scenario.currency
     t = Table(box=box.SIMPLE_HEAD, title="By year", title_justify="left", header_style="bold")
-    for col in ("Year", "Revenue", "NRR", "GRR", "Logos kept", "Ending ARR"):
+    for col in ("Year", "Revenue", "NRR", "GRR", "Logos kept", "Exit ARR"):
         t.add_column(col, justify="right" if col != "Year" else "left")
     for y in yearly(pr):
         name = f"Y{y['year']}" + ("" if y["months"] == 12 else f" ({y['months']} months)")
@@ -215,40 +233,16 @@ def markdown(pr: Any, by: str) -> str:
         out.append(f"{sc.description}\n")
     out.append(md_table(["Metric", "Value"], [list(r) for r in headline_rows(pr)]))
     rows = [
-        [
-            r["period"],
-            count(r["accounts"]),
-            money(r["revenue"], cur),
-            money(r["new"], cur),
-            money(r["expansion"], cur),
-            money(r["price_increase"], cur),
-            money(-r["contraction"], cur),
-            money(-r["churn"], cur),
-            money(r["ending_arr"], cur),
-        ]
+        [r["period"], count(r["accounts"]), money(r["revenue"], cur), *bridge_cells(r, cur)]
         for r in periods(pr, by)
     ]
-    out.append(f"\n## Revenue by {by}\n")
-    out.append(
-        md_table(
-            [
-                "Period",
-                "Accounts",
-                "Revenue",
-                "New",
-                "Expansion",
-                "Price incr.",
-                "Contraction",
-                "Churn",
-                "Ending ARR",
-            ],
-            rows,
-        )
-    )
+    out.append(f"\n## Revenue and ARR bridge by {by}\n")
+    out.append(md_table(["Period", "Accounts", "Revenue", *BRIDGE_HEADERS], rows))
+    out.append(f"\n_{BRIDGE_NOTE}_\n")
     out.append("\n## By year\n")
     out.append(
         md_table(
-            ["Year", "Revenue", "NRR", "GRR", "Logos kept", "Ending ARR"],
+            ["Year", "Revenue", "NRR", "GRR", "Logos kept", "Exit ARR"],
             [
                 [
                     f"Y{y['year']}",
