@@ -104,7 +104,6 @@ def _period_table(pr: Any, by: str) -> Table:
     from csmodel.metrics import PERIOD_LENGTH, periods
 
     cur = pr.scenario.currency
-    staffed = any(s.csms is not None for s in pr.scenario.segments.values())
     rows = periods(pr, by)
     t = Table(
         box=box.SIMPLE_HEAD,
@@ -115,16 +114,11 @@ def _period_table(pr: Any, by: str) -> Table:
     t.add_column("Period", no_wrap=True)
     for col in ("Accounts", "Revenue", *BRIDGE_HEADERS):
         t.add_column(col, justify="right", no_wrap=True)
-    if staffed:
-        t.add_column("Coverage", justify="right", no_wrap=True)
     length = PERIOD_LENGTH[by]
     for r in rows:
         partial = r["month"] - r["month_start"] + 1 < length
         label = f"{r['period']} (partial)" if partial else r["period"]
-        cells = [label, count(r["accounts"]), money(r["revenue"], cur), *bridge_cells(r, cur)]
-        if staffed:
-            cells.append(pct(r["coverage"]))
-        t.add_row(*cells)
+        t.add_row(label, count(r["accounts"]), money(r["revenue"], cur), *bridge_cells(r, cur))
     t.caption = BRIDGE_NOTE
     t.caption_justify = "left"
     return t
