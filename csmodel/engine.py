@@ -1,8 +1,9 @@
 """The revenue engine (DOMAIN.md section 4): a scenario in, a :class:`Projection` out.
 
 State is held per segment and per **cohort** (accounts sharing a renewal
-anchor), as numpy arrays of shape ``(segments, cohorts)``; the engine loops
-over months only. Cohorts are:
+anchor), as numpy arrays of shape ``(cohorts, segments)`` (segments last, so
+that every elementwise operation and every sum over cohorts runs over long
+contiguous rows); the engine loops over months only. Cohorts are:
 
 - the starting book: 1 cohort (``renewals: aligned``, anchor 0) or 12
   (``spread``, anchors 0, -1, ..., -11);
@@ -19,7 +20,18 @@ contraction are computed on the opening MRR and applied together; a due price
 increase then applies to the retained, expanded contract. Coverage below 1 (a
 segment with ``csms`` set) raises churn and suppresses expansion (5.3).
 
-Every array carries segments and cohorts as its last two axes so that a
+Speed: within a month, a cohort's factors depend only on *which* periods are
+due for it, and the periods nest (a yearly movement is due only where a
+quarterly one would be, and a quarterly one only where a monthly one would
+be). So each month the cohorts fall in four **classes** (nothing due, month,
+month + quarter, all three); the rates and growth factors are computed per
+segment x class (``(4, S)``), then gathered onto the cohorts for a single
+in-place update of the whole state. Flows (expansion, churn, ...) are read off
+the opening MRR summed per class. The per-month cost is then a handful of
+passes over the ``(5, K, S)`` state plus a few dozen operations on ``(S,)`` and
+``(4, S)`` arrays.
+
+Every array carries cohorts and segments as its last two axes so that a
 leading ``paths`` axis (Monte Carlo) can be added without reshaping the maths.
 """
 
@@ -121,33 +133,56 @@ def segment_hours_per_account(scenario: Scenario, name: str) -> float:
     return 0.0
 
 
+_EVERY_INDEX = {name: _PERIOD_INDEX[months] for name, months in PERIODS.items()}
+
+
 def _params(sc: Scenario) -> _Params:
-    segs = list(sc.segments.values())
-    names = list(sc.segments)
-
-    def arr(values) -> np.ndarray:
-        return np.array(list(values), dtype=float)
-
-    per = [
-        [_PERIOD_INDEX[PERIODS[getattr(s, mv).every]] for s in segs]
-        for mv in ("churn", "contraction", "expansion", "price_increase")
-    ]
+    productive = sc.team.productive_hours
+    rows = []
+    for s in sc.segments.values():
+        ch, co, ex, pi, nl = s.churn, s.contraction, s.expansion, s.price_increase, s.new_logos
+        if s.meetings:  # as segment_hours_per_account
+            hpa = float(s.hours_per_account or 0.0)
+        elif s.accounts_per_csm:
+            hpa = productive / s.accounts_per_csm
+        else:
+            hpa = 0.0
+        joiners = nl.per_month * nl.onboarding_rate
+        rows.append(
+            (
+                ch.rate,
+                co.rate,
+                ex.rate * ex.share,
+                pi.rate * pi.share,
+                _EVERY_INDEX[ch.every],
+                _EVERY_INDEX[co.every],
+                _EVERY_INDEX[ex.every],
+                _EVERY_INDEX[pi.every],
+                joiners * s.new_logo_acv / 12,
+                joiners,
+                nl.per_month,
+                hpa,
+                s.onboarding_hours,
+                np.nan if s.csms is None else s.csms,
+                s.accounts * s.acv / 12,
+                s.accounts,
+            )
+        )
+    a = np.array(rows, dtype=float).reshape(-1, 16).T
     return _Params(
-        churn=arr(s.churn.rate for s in segs),
-        contraction=arr(s.contraction.rate for s in segs),
-        expansion=arr(s.expansion.rate * s.expansion.share for s in segs),
-        price=arr(s.price_increase.rate * s.price_increase.share for s in segs),
-        period_index=np.array(per, dtype=int),
-        joiners_mrr=arr(
-            s.new_logos.per_month * s.new_logos.onboarding_rate * s.new_logo_acv / 12 for s in segs
-        ),
-        joiners_accounts=arr(s.new_logos.per_month * s.new_logos.onboarding_rate for s in segs),
-        logos_signed=arr(s.new_logos.per_month for s in segs),
-        hours_per_account=arr(segment_hours_per_account(sc, n) for n in names),
-        onboarding_hours=arr(s.onboarding_hours for s in segs),
-        csms=arr(np.nan if s.csms is None else s.csms for s in segs),
-        start_mrr=arr(s.accounts * s.acv / 12 for s in segs),
-        start_accounts=arr(s.accounts for s in segs),
+        churn=a[0],
+        contraction=a[1],
+        expansion=a[2],
+        price=a[3],
+        period_index=a[4:8].astype(int),
+        joiners_mrr=a[8],
+        joiners_accounts=a[9],
+        logos_signed=a[10],
+        hours_per_account=a[11],
+        onboarding_hours=a[12],
+        csms=a[13],
+        start_mrr=a[14],
+        start_accounts=a[15],
     )
 
 
@@ -176,17 +211,43 @@ def project(scenario: Scenario) -> Projection:
     first_change = np.concatenate(
         [np.full(n_start, 0 if start_timing else 1), np.zeros(n_new, dtype=int)]
     )
-    due = _due_table(horizon, anchors, first_change)  # (3, H+1, K)
+    # Class of each cohort each month: how many of (month, quarter, year) are due.
+    cls = _due_table(horizon, anchors, first_change).sum(axis=0)  # (H+1, K), 0..3
+    # Per-class sums of the opening state, starting book (0-3) and new logos (4-7) apart.
+    col = cls + 4 * (np.arange(n_coh) >= n_start)
+    class_sum = (col[:, None, :] == np.arange(8)[None, :, None]).astype(float)  # (H+1, 8, K)
+    # due[c, s]: is a movement of segment s with period index q due in class c (c > q).
+    classes = np.arange(4)[:, None]
+    m_churn, m_contr, m_exp, m_price = (
+        (classes > p.period_index[i][None, :]).astype(float) for i in range(4)
+    )
+    price_rate = p.price * m_price  # (4, S)
+    one_price = 1.0 + price_rate
 
-    mrr = np.zeros((n_seg, n_coh))
-    acc = np.zeros((n_seg, n_coh))
-    mrr[:, :n_start] = (p.start_mrr / n_start)[:, None]
-    acc[:, :n_start] = (p.start_accounts / n_start)[:, None]
+    # State (5, K, S): MRR, accounts, and the trackers of the book that existed
+    # when the current year began (see the year windows below).
+    state = np.zeros((5, n_coh, n_seg))
+    mrr, acc, ex_mrr, ex_gross, ex_acc = state
+    mrr[:n_start] = p.start_mrr / n_start
+    acc[:n_start] = p.start_accounts / n_start
+    factors = np.empty((5, 4, n_seg))  # the same five, per class
+    rates = np.empty((3, 4, n_seg))  # churn, contraction, expansion per class
+    churn_rate, contr_rate, exp_rate = rates
+    growth = np.empty((4, n_seg))  # 1 + expansion - churn - contraction
+    priced = np.empty((4, n_seg))
 
-    monthly_capacity = sc.team.productive_hours / 12.0
+    fte_per_account = p.hours_per_account / 12.0 / (sc.team.productive_hours / 12.0)
+    onboarding_fte = [
+        p.logos_signed * k * p.onboarding_hours / 3.0 / (sc.team.productive_hours / 12.0)
+        for k in (1, 2, 3)
+    ]
+    # Coverage = min(1, csms / fte): unstaffed segments get inf (coverage 1), and
+    # fmin maps 0 / 0 (no CSMs, no need) to 1 too.
+    csms_or_inf = np.where(np.isnan(p.csms), np.inf, p.csms)
     staffed = ~np.isnan(p.csms)
     cs_sens = sc.understaffing.churn_sensitivity
     ex_sens = sc.understaffing.expansion_sensitivity
+    late_joiners = 0.0 if start_timing else p.joiners_accounts
 
     shape = (horizon + 1, n_seg)
     out = {
@@ -204,97 +265,92 @@ def project(scenario: Scenario) -> Projection:
             "starting_book_mrr",
         )
     }
+    out["new"][:] = p.joiners_mrr
     n_years = horizon // 12
     y_open = np.zeros((n_years, n_seg))
     y_close = np.zeros((n_years, n_seg))
     y_gross = np.zeros((n_years, n_seg))
     y_open_acc = np.zeros((n_years, n_seg))
     y_close_acc = np.zeros((n_years, n_seg))
-    # Trackers of the book that existed when the current year began (see _year_window).
-    ex_mrr = np.zeros_like(mrr)
-    ex_gross = np.zeros_like(mrr)
-    ex_acc = np.zeros_like(acc)
 
     window_open = 0 if start_timing else 1  # first month of change of year 1
-    for m in range(horizon + 1):
-        r = n_start + (m % 12) if n_new else None
-        # Year windows: twelve months of change each, starting at window_open.
-        if (m - window_open) % 12 == 0 and (m - window_open) // 12 < n_years:
-            ex_mrr, ex_acc = mrr.copy(), acc.copy()
-            if not start_timing and m > 0 and n_new:
-                # logos that joined last month belong to the new year, not the old book
-                prev = n_start + ((m - 1) % 12)
-                ex_mrr[:, prev] -= p.joiners_mrr
-                ex_acc[:, prev] -= p.joiners_accounts
-                np.maximum(ex_mrr, 0.0, out=ex_mrr)
-                np.maximum(ex_acc, 0.0, out=ex_acc)
-            ex_gross = ex_mrr.copy()
-            y = (m - window_open) // 12
-            y_open[y] = ex_mrr.sum(axis=-1)
-            y_open_acc[y] = ex_acc.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for m in range(horizon + 1):
+            r = n_start + (m % 12) if n_new else None
+            # Year windows: twelve months of change each, starting at window_open.
+            if (m - window_open) % 12 == 0 and (m - window_open) // 12 < n_years:
+                ex_mrr[...] = mrr
+                ex_acc[...] = acc
+                if not start_timing and m > 0 and n_new:
+                    # logos that joined last month belong to the new year, not the old book
+                    prev = n_start + ((m - 1) % 12)
+                    ex_mrr[prev] -= p.joiners_mrr
+                    ex_acc[prev] -= p.joiners_accounts
+                    np.maximum(ex_mrr, 0.0, out=ex_mrr)
+                    np.maximum(ex_acc, 0.0, out=ex_acc)
+                ex_gross[...] = ex_mrr
+                y = (m - window_open) // 12
+                y_open[y] = ex_mrr.sum(axis=0)
+                y_open_acc[y] = ex_acc.sum(axis=0)
 
-        # 1. New logos join (under `end` they are added after this month's changes).
-        if n_new and start_timing:
-            mrr[:, r] += p.joiners_mrr
-            acc[:, r] += p.joiners_accounts
-        opening_accounts = acc.sum(axis=-1) + (0.0 if start_timing else p.joiners_accounts)
+            # 1. New logos join (under `end` they are added after this month's changes).
+            if n_new and start_timing:
+                mrr[r] += p.joiners_mrr
+                acc[r] += p.joiners_accounts
+            sums = class_sum[m] @ state[:2]  # (2, 8, S): opening MRR and accounts by class
+            mrr_c = sums[0, :4] + sums[0, 4:]
+            acc_c = sums[1, :4] + sums[1, 4:]
 
-        # Coverage: available CSM hours / hours the book needs this month.
-        recent_logos = p.logos_signed * min(m + 1, 3)
-        need_hours = (
-            opening_accounts * p.hours_per_account / 12.0 + recent_logos * p.onboarding_hours / 3.0
-        )
-        fte = need_hours / monthly_capacity
-        with np.errstate(divide="ignore", invalid="ignore"):
-            kappa = np.where(staffed & (fte > 0), np.minimum(1.0, p.csms / fte), 1.0)
-        gap = 1.0 - kappa
-        churn_eff = np.minimum(1.0, p.churn * (1.0 + cs_sens * gap))
-        exp_eff = p.expansion * np.maximum(0.0, 1.0 - ex_sens * gap)
-        contr_eff = np.minimum(p.contraction, 1.0 - churn_eff)
+            # Coverage: available CSM hours / hours the book needs this month.
+            fte = (acc_c.sum(axis=0) + late_joiners) * fte_per_account + onboarding_fte[min(m, 2)]
+            kappa = np.fmin(1.0, csms_or_inf / fte)
+            gap = 1.0 - kappa
+            churn_eff = np.minimum(1.0, p.churn * (1.0 + cs_sens * gap))
+            exp_eff = p.expansion * np.maximum(0.0, 1.0 - ex_sens * gap)
+            contr_eff = np.minimum(p.contraction, 1.0 - churn_eff)
 
-        # 2. Due expansion, churn and contraction on the opening MRR, applied together.
-        d_churn = due[p.period_index[0], m]  # (S, K)
-        d_contr = due[p.period_index[1], m]
-        d_exp = due[p.period_index[2], m]
-        d_price = due[p.period_index[3], m]
-        churn_rate = churn_eff[:, None] * d_churn
-        contr_rate = contr_eff[:, None] * d_contr
-        exp_rate = exp_eff[:, None] * d_exp
-        price_rate = p.price[:, None] * d_price
-        expansion = mrr * exp_rate
-        churn = mrr * churn_rate
-        contraction = mrr * contr_rate
-        retained = mrr + expansion - churn - contraction
-        # 3. A due price increase applies to the retained, expanded contract.
-        price = retained * price_rate
-        mrr = retained + price
-        acc = acc * (1.0 - churn_rate)
-        net = (1.0 + exp_rate - churn_rate - contr_rate) * (1.0 + price_rate)
-        ex_mrr = ex_mrr * net
-        ex_gross = ex_gross * (1.0 - churn_rate - contr_rate)
-        ex_acc = ex_acc * (1.0 - churn_rate)
+            # 2. Due expansion, churn and contraction on the opening MRR, applied together;
+            # 3. then a due price increase on the retained, expanded contract.
+            np.multiply(churn_eff, m_churn, out=churn_rate)
+            np.multiply(contr_eff, m_contr, out=contr_rate)
+            np.multiply(exp_eff, m_exp, out=exp_rate)
+            np.add(exp_rate, 1.0, out=growth)
+            growth -= churn_rate
+            growth -= contr_rate
+            np.multiply(growth, one_price, out=factors[0])  # MRR
+            np.subtract(1.0, churn_rate, out=factors[1])  # accounts
+            factors[2] = factors[0]
+            np.subtract(factors[1], contr_rate, out=factors[3])  # gross: churn, contraction
+            factors[4] = factors[1]
+            state *= np.take(factors, cls[m], axis=1)
 
-        if n_new and not start_timing:
-            mrr[:, r] += p.joiners_mrr
-            acc[:, r] += p.joiners_accounts
+            flows = (rates * mrr_c).sum(axis=1)
+            out["churn"][m], out["contraction"][m], out["expansion"][m] = flows
+            np.multiply(growth, price_rate, out=priced)
+            priced *= mrr_c
+            out["price_increase"][m] = priced.sum(axis=0)
+            book = (sums[0, :4] * factors[0]).sum(axis=0)
+            total = (sums[0, 4:] * factors[0]).sum(axis=0) + book
+            accounts = (acc_c * factors[1]).sum(axis=0)
 
-        # 4. The month's revenue is the resulting MRR.
-        out["mrr"][m] = mrr.sum(axis=-1)
-        out["accounts"][m] = acc.sum(axis=-1)
-        out["new"][m] = p.joiners_mrr
-        out["expansion"][m] = expansion.sum(axis=-1)
-        out["price_increase"][m] = price.sum(axis=-1)
-        out["contraction"][m] = contraction.sum(axis=-1)
-        out["churn"][m] = churn.sum(axis=-1)
-        out["coverage"][m] = kappa
-        out["fte_required"][m] = fte
-        out["starting_book_mrr"][m] = mrr[:, :n_start].sum(axis=-1)
+            if n_new and not start_timing:
+                mrr[r] += p.joiners_mrr
+                acc[r] += p.joiners_accounts
+                total += p.joiners_mrr
+                accounts += p.joiners_accounts
 
-        if (m - window_open + 1) % 12 == 0 and 0 <= (m - window_open + 1) // 12 - 1 < n_years:
-            y = (m - window_open + 1) // 12 - 1
-            y_close[y] = ex_mrr.sum(axis=-1)
-            y_gross[y] = ex_gross.sum(axis=-1)
-            y_close_acc[y] = ex_acc.sum(axis=-1)
+            # 4. The month's revenue is the resulting MRR.
+            out["mrr"][m] = total
+            out["accounts"][m] = accounts
+            out["coverage"][m] = kappa
+            out["fte_required"][m] = fte
+            out["starting_book_mrr"][m] = book
+
+            if (m - window_open + 1) % 12 == 0 and 0 <= (m - window_open + 1) // 12 - 1 < n_years:
+                y = (m - window_open + 1) // 12 - 1
+                y_close[y] = ex_mrr.sum(axis=0)
+                y_gross[y] = ex_gross.sum(axis=0)
+                y_close_acc[y] = ex_acc.sum(axis=0)
 
     months = np.arange(horizon + 1)[:, None]
     flat = p.start_mrr[None, :] + p.joiners_mrr[None, :] * (months + 1)

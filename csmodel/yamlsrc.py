@@ -126,7 +126,8 @@ def parse_source(text: str, file: str = "<string>") -> Source:
     import yaml
 
     # The pure-Python loader on purpose: libyaml's C composer has no depth limit and
-    # overflows the C stack on deeply nested input (a crash, not an error).
+    # overflows the C stack on deeply nested input (a crash, not an error); one loader
+    # also means one wording of YAML syntax errors.
     try:
         loader = yaml.SafeLoader(text)
         try:
