@@ -156,6 +156,11 @@ def format_option(registry: dict, default: str) -> Any:
     return typer.Option(default, "--format", "-f", help="Output format.")
 
 
+FILE_ARGUMENT = typer.Argument(
+    None,
+    help=f"Scenario YAML file (default: ./{DEFAULT_FILE}; '-' reads stdin).",
+    show_default=False,
+)
 OUTPUT_OPTION = typer.Option(
     None,
     "--output",

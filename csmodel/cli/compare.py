@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from csmodel.cli.common import (
+    FILE_ARGUMENT,
     FORCE_OPTION,
     OUTPUT_OPTION,
     SET_OPTION,
@@ -55,11 +56,7 @@ def register(app: typer.Typer) -> None:
     @app.command("sensitivity")
     @boundary
     def sensitivity_cmd(
-        file: Path = typer.Argument(
-            None,
-            help="Scenario YAML file (default: ./csmodel.yaml; '-' reads stdin).",
-            show_default=False,
-        ),
+        file: Path = FILE_ARGUMENT,
         metric: str = typer.Option("gross_profit", "--metric", help="Metric id to rank by."),
         variant: str = VARIANT_OPTION,
         sets: list[str] = SET_OPTION,

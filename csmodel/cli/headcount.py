@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from csmodel.cli.common import (
+    FILE_ARGUMENT,
     FORCE_OPTION,
     OUTPUT_OPTION,
     SET_OPTION,
@@ -52,11 +53,7 @@ def register(app: typer.Typer) -> None:
     @app.command("headcount")
     @boundary
     def headcount_cmd(
-        file: Path = typer.Argument(
-            None,
-            help="Scenario YAML file (default: ./csmodel.yaml; '-' reads stdin).",
-            show_default=False,
-        ),
+        file: Path = FILE_ARGUMENT,
         csms: list[str] = typer.Option(
             None,
             "--csms",

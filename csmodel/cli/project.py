@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from csmodel.cli.common import (
+    FILE_ARGUMENT,
     FORCE_OPTION,
     OUTPUT_OPTION,
     SET_OPTION,
@@ -27,11 +28,7 @@ def register(app: typer.Typer) -> None:
     @app.command("project")
     @boundary
     def project_cmd(
-        file: Path = typer.Argument(
-            None,
-            help="Scenario YAML file (default: ./csmodel.yaml; '-' reads stdin).",
-            show_default=False,
-        ),
+        file: Path = FILE_ARGUMENT,
         by: By = typer.Option("year", "--by", help="Period of the table."),
         fmt: Format = format_option(PROJECT, "table"),
         variant: str = VARIANT_OPTION,

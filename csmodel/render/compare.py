@@ -127,6 +127,25 @@ def _tornado(row: Any, base: float, scale: float, half: int = 12) -> Text:
     return out
 
 
+def sensitivity_cells(result: Any, rank: int, r: Any) -> list[str]:
+    """One sensitivity row as text: rank, assumption, inputs, metric at low/high, swing."""
+    m, cur = result.metric, result.currency
+    swing = (
+        ("n/a" if r.swing is None else f"{r.swing * 100:.2f} pt")
+        if m in RATE_METRICS
+        else value_text(m, r.swing, cur)
+    )
+    return [
+        str(rank),
+        r.assumption,
+        _input_text(r.assumption, r.low_input),
+        _input_text(r.assumption, r.high_input),
+        value_text(m, r.low, cur),
+        value_text(m, r.high, cur),
+        swing,
+    ]
+
+
 def sensitivity_table(result: Any) -> Group:
     m = result.metric
     currency = result.currency
@@ -148,20 +167,9 @@ def sensitivity_table(result: Any) -> Group:
         for r in swings:
             scale = max(scale, abs(r.low - result.base), abs(r.high - result.base))
     for i, r in enumerate(result.rows, 1):
-        t.add_row(
-            str(i),
-            r.assumption,
-            _input_text(r.assumption, r.low_input),
-            _input_text(r.assumption, r.high_input),
-            value_text(m, r.low, currency),
-            value_text(m, r.high, currency),
-            value_text(m, r.swing, currency)
-            if m not in RATE_METRICS
-            else ("n/a" if r.swing is None else f"{r.swing * 100:.2f} pt"),
-            _tornado(r, result.base, scale)
-            if r.swing is not None and result.base is not None
-            else Text(""),
-        )
+        drawable = r.swing is not None and result.base is not None
+        bar = _tornado(r, result.base, scale) if drawable else Text("")
+        t.add_row(*sensitivity_cells(result, i, r), bar)
     note = Text(
         "Rates move ±1 percentage point (clamped to 0–100%); every other number ±10%. "
         f"{METRICS.get(m, '')}.",
@@ -184,18 +192,7 @@ def sensitivity_markdown(result: Any) -> str:
 
     m = result.metric
     currency = result.currency
-    rows = [
-        [
-            str(i),
-            r.assumption,
-            _input_text(r.assumption, r.low_input),
-            _input_text(r.assumption, r.high_input),
-            value_text(m, r.low, currency),
-            value_text(m, r.high, currency),
-            value_text(m, r.swing, currency),
-        ]
-        for i, r in enumerate(result.rows, 1)
-    ]
+    rows = [sensitivity_cells(result, i, r) for i, r in enumerate(result.rows, 1)]
     return f"Sensitivity of **{m}** (base {value_text(m, result.base, currency)}).\n\n" + md_table(
         ["#", "Assumption", "Low input", "High input", "At low", "At high", "Swing"],
         rows,

@@ -150,31 +150,41 @@ def _sweep_table(s: Any, cur: str, horizon: int) -> Table:
     return t
 
 
+PLAN_HEADERS = (
+    "Quarter",
+    "Required FTE",
+    "Headcount start",
+    "Departures",
+    "Hires",
+    "Effective FTE",
+    "Headcount end",
+    "CSM cost",
+)
+
+
+def plan_cells(q: Any, cur: str) -> list[str]:
+    """One hiring-plan quarter as text, in PLAN_HEADERS order."""
+    return [
+        q.quarter,
+        num(q.required_fte, 2),
+        num(q.headcount_start),
+        num(q.departures),
+        str(q.hires),
+        num(q.effective_fte, 2),
+        num(q.headcount_end),
+        money(q.csm_cost, cur),
+    ]
+
+
 def _plan_table(title: str, rows: Any, cur: str) -> Table:
     t = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", header_style="bold")
-    for col in (
-        "Quarter",
-        "Required FTE",
-        "Headcount start",
-        "Departures",
-        "Hires",
-        "Effective FTE",
-        "Headcount end",
-        "CSM cost",
-    ):
+    for col in PLAN_HEADERS:
         t.add_column(col, justify="right" if col != "Quarter" else "left")
     for q in rows:
-        short = q.effective_fte + 1e-9 < q.required_fte
-        t.add_row(
-            q.quarter,
-            num(q.required_fte, 2),
-            num(q.headcount_start),
-            num(q.departures),
-            str(q.hires),
-            Text(num(q.effective_fte, 2), style="red" if short else ""),
-            num(q.headcount_end),
-            money(q.csm_cost, cur),
-        )
+        cells: list[Any] = plan_cells(q, cur)
+        if q.effective_fte + 1e-9 < q.required_fte:  # short of the requirement
+            cells[5] = Text(cells[5], style="red")
+        t.add_row(*cells)
     return t
 
 
@@ -308,31 +318,7 @@ def markdown(report: Any) -> str:
     if report.hiring_plan.quarters:
         out.append("\n## Hiring plan by quarter\n")
         out.append(
-            md_table(
-                [
-                    "Quarter",
-                    "Required FTE",
-                    "Headcount start",
-                    "Departures",
-                    "Hires",
-                    "Effective FTE",
-                    "Headcount end",
-                    "CSM cost",
-                ],
-                [
-                    [
-                        q.quarter,
-                        num(q.required_fte, 2),
-                        num(q.headcount_start),
-                        num(q.departures),
-                        str(q.hires),
-                        num(q.effective_fte, 2),
-                        num(q.headcount_end),
-                        money(q.csm_cost, cur),
-                    ]
-                    for q in report.hiring_plan.quarters
-                ],
-            )
+            md_table(list(PLAN_HEADERS), [plan_cells(q, cur) for q in report.hiring_plan.quarters])
         )
         out.append(f"\n_{HIRING_METHOD}_\n")
     out.append(f"\n_{assumptions_text(report)}_\n")
