@@ -568,6 +568,51 @@ def bench_engine(
 # --- report --------------------------------------------------------------------
 
 
+def bench_compare(n_variants: int, runs: int) -> dict[str, Any]:
+    """A compare of the shipped multi-segment scenario with ``n_variants`` variants.
+
+    The variants (price increases, churn, CSM counts) are appended to a copy of
+    scenarios/saas-company.yaml in a temporary file; timed are the in-process
+    ``csmodel.compare.columns`` (load once, apply every variant, project each
+    column) and the whole ``csmodel compare FILE --format json`` command.
+    """
+    import tempfile
+
+    from csmodel.compare import columns
+
+    base = (ROOT / "scenarios" / "saas-company.yaml").read_text(encoding="utf-8")
+    base = base[: base.index("\nvariants:")] if "\nvariants:" in base else base
+    lines = ["", "variants:"]
+    for i in range(n_variants):
+        lines += [
+            f"  v{i:02d}:",
+            "    set:",
+            f"      segments.mid-market.price_increase.rate: {1 + i % 7}%",
+            f"      segments.smb.churn.rate: {1 + (i % 5) / 4:.2f}%",
+            f"      segments.enterprise.csms: {2 + i % 3}",
+        ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "compare-bench.yaml"
+        path.write_text(base.rstrip() + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        inproc, cols = _median_time(lambda: columns([path]), runs)
+        cmd = [*csmodel_command(), "compare", str(path), "--format", "json"]
+        _run_once(cmd, None)
+        wall = statistics.median(_run_once(cmd, None) for _ in range(runs))
+    return {"variants": n_variants, "columns": len(cols), "in_process_s": inproc, "command_s": wall}
+
+
+def report_compare(cp: dict[str, Any]) -> str:
+    return "\n".join(
+        [
+            f"compare: scenarios/saas-company.yaml with {cp['variants']} variants "
+            f"({cp['columns']} columns)",
+            f"  in process (load once, resolve and project every column): {ms(cp['in_process_s'])}",
+            f"  whole command, csmodel compare --format json:               {ms(cp['command_s'])}",
+            "  target: well under a second",
+        ]
+    )
+
+
 def table(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
@@ -710,7 +755,8 @@ def main(argv: list[str] | None = None) -> int:
         "a scratch PYTHONPYCACHEPREFIX filled by the warm-up runs",
     )
     ap.add_argument("--skip-startup", action="store_true", help="only the engine benchmark")
-    ap.add_argument("--skip-engine", action="store_true", help="only the start-up benchmark")
+    ap.add_argument("--skip-engine", action="store_true", help="skip the engine benchmark")
+    ap.add_argument("--skip-compare", action="store_true", help="skip the compare benchmark")
     ap.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON")
     args = ap.parse_args(argv)
     for name in ("runs", "segments", "months", "ref_segments", "engine_runs", "ref_runs"):
@@ -731,6 +777,9 @@ def main(argv: list[str] | None = None) -> int:
             args.segments, args.months, args.ref_segments, args.engine_runs, args.ref_runs
         )
         print("\n" + report_engine(figures["engine"]), flush=True)
+    if not args.skip_compare:
+        figures["compare"] = bench_compare(20, max(3, min(args.runs, 7)))
+        print("\n" + report_compare(figures["compare"]), flush=True)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         print(f"\nfigures written to {args.json}")
