@@ -255,4 +255,8 @@ def cross_check(doc: Document) -> list[Problem]:
             problems.append(doc.problem(where, "a check needs `min`, `max` or both"))
         elif check.min is not None and check.max is not None and check.min > check.max:
             problems.append(doc.problem((*where, "min"), "`min` is above `max`"))
+    if sc.lint.disable:
+        from csmodel.lints import disable_problems
+
+        problems.extend(disable_problems(doc))
     return problems

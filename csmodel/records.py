@@ -282,3 +282,40 @@ def sensitivity_record(result: Any) -> dict[str, Any]:
             ],
         }
     )
+
+
+CHECK_RESULT_KEYS = (
+    "id",
+    "kind",
+    "status",
+    "metric",
+    "segment",
+    "variant",
+    "value",
+    "min",
+    "max",
+    "message",
+    "line",
+)
+"""Keys of each result of ``csmodel check --format json``, in order."""
+
+
+def check_record(report: Any) -> dict[str, Any]:
+    """``csmodel check`` as plain data: files, their results, and counts by status.
+
+    Files that could not be checked (invalid input) are not listed: their
+    located errors go to stderr and the exit code is 2.
+    """
+    return clean(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "files": [
+                {
+                    "file": f.file,
+                    "results": [{k: getattr(r, k) for k in CHECK_RESULT_KEYS} for r in f.results],
+                }
+                for f in report.files
+            ],
+            "summary": dict(report.summary),
+        }
+    )

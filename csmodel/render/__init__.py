@@ -46,3 +46,11 @@ SENSITIVITY = Registry(
     json="csmodel.render.machine:sensitivity_json",
     markdown="csmodel.render.compare:sensitivity_markdown",
 )
+
+CHECK = Registry(
+    text="csmodel.render.check:text",
+    json="csmodel.render.machine:check_json",
+    junit="csmodel.render.machine:check_junit",
+    github="csmodel.render.machine:check_github",
+)
+"""``csmodel check``: each renderer takes the :class:`csmodel.checks.Report`."""

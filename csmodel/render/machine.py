@@ -55,3 +55,148 @@ def sensitivity_json(result: Any) -> str:
     from csmodel.records import sensitivity_record
 
     return dump_json(sensitivity_record(result))
+
+
+# --- csmodel check ------------------------------------------------------------------
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def check_summary(report: Any) -> str:
+    """One line: the verdict, then counts (the same as JSON's ``summary``)."""
+    s = report.summary
+    verdict = {0: "ok", 1: "failed", 2: "invalid input"}[report.exit_code]
+    line = (
+        f"{verdict}: {_plural(len(report.files), 'file')} checked, {s['passed']} passed, "
+        f"{s['failed']} failed, {_plural(s['warnings'], 'warning')}"
+    )
+    if report.problems:
+        line += f"; {_plural(len(report.invalid_files), 'file')} invalid (errors on stderr)"
+    if report.strict and s["warnings"]:
+        line += "; --strict: warnings fail"
+    return line
+
+
+def check_json(report: Any) -> str:
+    from csmodel.records import check_record
+
+    return dump_json(check_record(report))
+
+
+def _classname(file: str, kind: str) -> str:
+    """``scenarios/plan.yaml`` -> ``scenarios.plan.check``: CI servers group by the dotted
+    prefix (Jenkins shows ``scenarios.plan`` as the package and ``check``/``lint`` as classes).
+    """
+    from pathlib import PurePath
+
+    parts = [p for p in PurePath(file).with_suffix("").parts if p not in ("/", ".", "..")]
+    return ".".join([*(p.replace(".", "_") for p in parts), kind])
+
+
+def check_junit(report: Any) -> str:
+    """JUnit XML: a ``testsuite`` per file, a ``testcase`` per check and lint result.
+
+    A failed check is a ``<failure>``; a warning is ``<skipped>`` with the
+    message (CI servers show it without failing the report, as the exit code
+    does), or a ``<failure type="warning">`` under ``--strict``. A file that
+    cannot be checked is a suite of ``<error>`` test cases, one per problem.
+    """
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="csmodel check")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+
+    def suite(name: str, counts: dict[str, int]) -> ET.Element:
+        for k, v in counts.items():
+            totals[k] += v
+        return ET.SubElement(root, "testsuite", name=name, **{k: str(v) for k, v in counts.items()})
+
+    def case(parent: ET.Element, name: str, file: str, kind: str, line: int | None) -> Any:
+        el = ET.SubElement(parent, "testcase", name=name, classname=_classname(file, kind))
+        el.set("file", file)
+        if line is not None:
+            el.set("line", str(line))
+        return el
+
+    for f in report.files:
+        counts = {"tests": len(f.results), "failures": 0, "errors": 0, "skipped": 0}
+        for r in f.results:
+            if r.status == "fail" or (r.status == "warn" and report.strict):
+                counts["failures"] += 1
+            elif r.status == "warn":
+                counts["skipped"] += 1
+        el = suite(f.file, counts)
+        for r in f.results:
+            tc = case(el, r.id, f.file, r.kind, r.line)
+            where = f"{f.file}:{r.line}" if r.line is not None else f.file
+            detail = f"{where}: {r.message}"
+            if r.value_text or r.bound_text:
+                detail += f"\nvalue: {r.value_text or 'n/a'}; bound: {r.bound_text or 'none'}"
+            if r.status == "fail":
+                ET.SubElement(tc, "failure", type=r.kind, message=r.message).text = detail
+            elif r.status == "warn" and report.strict:
+                ET.SubElement(tc, "failure", type="warning", message=r.message).text = detail
+            elif r.status == "warn":
+                ET.SubElement(tc, "skipped", message=f"warning: {r.message}").text = detail
+    by_file: dict[str, list[Any]] = {}
+    for p in report.problems:
+        by_file.setdefault(p.file, []).append(p)
+    for file, problems in by_file.items():
+        el = suite(
+            file, {"tests": len(problems), "failures": 0, "errors": len(problems), "skipped": 0}
+        )
+        for p in problems:
+            tc = case(el, "valid-scenario", file, "load", p.line)
+            message = f"{p.key}: {p.message}" if p.key else p.message
+            ET.SubElement(tc, "error", type="invalid", message=message).text = p.format()
+    for k, v in totals.items():
+        root.set(k, str(v))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def github_data(text: str) -> str:
+    """Escape a workflow command's message: ``%``, CR and LF."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """Escape a workflow command's property value: as data, plus ``:`` and ``,``."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_command(level: str, message: str, **props: Any) -> str:
+    """``::error file=F,line=L,title=T::message`` with every part escaped."""
+    given = ",".join(f"{k}={github_property(str(v))}" for k, v in props.items() if v is not None)
+    return (
+        f"::{level} {given}::{github_data(message)}"
+        if given
+        else f"::{level}::{github_data(message)}"
+    )
+
+
+def check_github(report: Any) -> str:
+    """GitHub Actions workflow commands: an annotation per failure and warning, then a summary.
+
+    Failed checks are ``::error``; warnings are ``::warning`` (``::error``
+    under ``--strict``); files that cannot be checked give an ``::error`` per
+    problem. Passing results are only counted.
+    """
+    lines = []
+    for p in report.problems:
+        message = f"{p.key}: {p.message}" if p.key else p.message
+        lines.append(
+            github_command(
+                "error", message, file=p.file, line=p.line, col=p.col, title="invalid scenario"
+            )
+        )
+    for f in report.files:
+        for r in f.results:
+            if r.status == "pass":
+                continue
+            level = "error" if r.status == "fail" or report.strict else "warning"
+            lines.append(github_command(level, r.message, file=f.file, line=r.line, title=r.id))
+    lines.append(check_summary(report))
+    return "\n".join(lines) + "\n"
