@@ -117,9 +117,10 @@ def _positive(pattern: str) -> str:
 
 def _number(lo: float, lo_open: bool, hi: float | None, integer: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "integer" if integer else "number"}
+    from csmodel.schema import MAX_NUMBER
+
     out["exclusiveMinimum" if lo_open else "minimum"] = lo
-    if hi is not None:
-        out["maximum"] = hi
+    out["maximum"] = hi if hi is not None else MAX_NUMBER
     return out
 
 
@@ -158,7 +159,7 @@ def _validator_schema(func: Any) -> dict[str, Any]:
                 {"type": "string", "pattern": _WHOLE_TEXT},
             ]
         }
-    if func is schema.to_rate:
+    if func in (schema.to_rate, schema._bound):
         return {
             "anyOf": [
                 {"type": "number"},

@@ -42,13 +42,25 @@ def show(value: Any) -> str:
     return str(value)
 
 
-def _finite(x: float, raw: Any) -> float:
+MAX_NUMBER = 1e15
+"""Largest magnitude of any number in a scenario: far above any real book, and far
+enough below float overflow that products of inputs (accounts x ACV, meetings x
+hours) stay finite."""
+
+
+class NotFinite(ValueError):
+    """A number that is infinite, NaN or too large to compute with."""
+
+
+def _finite(x: float, raw: Any, limit: float = MAX_NUMBER) -> float:
     if not math.isfinite(x):
-        raise ValueError(f"must be a finite number (got {show(raw)})")
+        raise NotFinite(f"must be a finite number (got {show(raw)})")
+    if abs(x) > limit:
+        raise NotFinite(f"is too large: at most 1e15 (got {show(raw)})")
     return x
 
 
-def to_number(value: Any) -> float:
+def to_number(value: Any, limit: float = MAX_NUMBER) -> float:
     """A plain number: ints and floats (not booleans); numeric text is accepted."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"expected a number (got {show(value)})")
@@ -56,19 +68,21 @@ def to_number(value: Any) -> float:
         if not _NUMBER.match(value):
             hint = "; write numbers without separators, e.g. 36000" if "," in value else ""
             raise ValueError(f"expected a number (got {show(value)}){hint}")
-        return _finite(float(value), value)
-    return _finite(float(value), value)
+        return _finite(float(value), value, limit)
+    return _finite(float(value), value, limit)
 
 
-def to_rate(value: Any) -> float:
+def to_rate(value: Any, limit: float = MAX_NUMBER) -> float:
     """A rate: ``0.04`` or ``"4%"``, returned as a fraction."""
     if isinstance(value, str) and "%" in value:
         m = _PERCENT.match(value)
         if not m:
             raise ValueError(f'expected a rate such as 0.04 or "4%" (got {show(value)})')
-        return _finite(float(m.group(1)) / 100.0, value)
+        return _finite(float(m.group(1)) / 100.0, value, limit)
     try:
-        return to_number(value)
+        return to_number(value, limit)
+    except NotFinite:
+        raise
     except ValueError:
         raise ValueError(f'expected a rate such as 0.04 or "4%" (got {show(value)})') from None
 
@@ -247,7 +261,12 @@ def _metric_id(value: Any) -> str:
     return value
 
 
-Bound = Annotated[float | None, BeforeValidator(_optional(to_rate))]
+def _bound(value: Any) -> float:
+    """A check's ``min``/``max``: a number or percent, any finite size."""
+    return to_rate(value, limit=math.inf)
+
+
+Bound = Annotated[float | None, BeforeValidator(_optional(_bound))]
 
 
 class Check(_Model):

@@ -213,7 +213,7 @@ class _Converter:
                 "(aliases used to blow up its size?); refused",
             )
         if depth > MAX_DEPTH:
-            raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", path)
+            raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
         self.values.setdefault(path, _pos(node))
         if isinstance(node, y.ScalarNode):
             if node.tag not in _SCALAR_TAGS:
@@ -224,8 +224,14 @@ class _Converter:
                 return node.value  # dates are not part of the schema: keep the text
             try:
                 return self.constructor.construct_object(node, deep=True)
-            except y.YAMLError as exc:
-                raise self.fail(node, f"invalid value: {exc}", path) from None
+            except (y.YAMLError, ValueError, TypeError, KeyError, IndexError):
+                # an explicit tag with a value it cannot hold: `!!int 1.5`, `!!bool maybe`
+                raise self.fail(
+                    node,
+                    f"`{show_tag(node.tag)} {node.value}` is not a valid "
+                    f"{show_tag(node.tag).lstrip('!')}",
+                    path,
+                ) from None
         if isinstance(node, y.SequenceNode):
             if node.tag != _T + "seq":
                 raise self.fail(node, f"YAML tag `{show_tag(node.tag)}` is not allowed here", path)

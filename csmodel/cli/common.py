@@ -60,8 +60,10 @@ def boundary(fn: Callable[..., int | None]) -> Callable[..., None]:
         except Exception as exc:
             if STATE.debug:
                 raise
+            lines = str(exc).strip().splitlines() or [""]
+            what = lines[0] + (" …" if len(lines) > 1 else "")
             err(
-                f"csmodel: internal error: {type(exc).__name__}: {exc} "
+                f"csmodel: internal error: {type(exc).__name__}: {what} "
                 "(this is a bug in csmodel; rerun with --debug for details)"
             )
             raise typer.Exit(EXIT_INTERNAL) from None
@@ -96,8 +98,9 @@ def write_output(path: Path, text: str, *, force: bool) -> None:
         raise OutputError(f"cannot write {path}: it is a directory")
     if path.exists() and not force:
         raise OutputError(f"{path} already exists; use --force to overwrite it")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         if force:
@@ -109,8 +112,10 @@ def write_output(path: Path, text: str, *, force: bool) -> None:
                 raise OutputError(f"{path} already exists; use --force to overwrite it") from None
             except OSError:
                 os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
 
 
