@@ -152,7 +152,7 @@ def _segments_table(pr: Any) -> Table:
         "Accounts",
         "Revenue",
         "Starting ARR",
-        "Ending ARR",
+        "Exit ARR",
         "NRR",
         "GRR",
         "Gross profit",
