@@ -55,6 +55,8 @@ class Projection:
 
     Monthly arrays have shape ``(H + 1, segments)``: months ``0 .. H - 1`` are
     the horizon, month ``H`` is stepped only for the exit run-rate.
+    ``joined_mrr`` is the MRR that month's new logos hold at its end, so that an
+    exit run-rate can leave out logos signed after the period it closes.
     Yearly arrays have shape ``(years, segments)`` for the complete years.
     Derived figures (metrics, yearly and per-period tables) live in
     ``csmodel.metrics`` and are cached on first use.
@@ -75,6 +77,7 @@ class Projection:
     csm_cost: np.ndarray
     logos_signed: np.ndarray
     starting_book_mrr: np.ndarray
+    joined_mrr: np.ndarray
     flat_mrr: np.ndarray
     starting_mrr: np.ndarray
     starting_accounts: np.ndarray
@@ -263,6 +266,7 @@ def project(scenario: Scenario) -> Projection:
             "coverage",
             "fte_required",
             "starting_book_mrr",
+            "joined_mrr",
         )
     }
     out["new"][:] = p.joiners_mrr
@@ -338,6 +342,9 @@ def project(scenario: Scenario) -> Projection:
                 acc[r] += p.joiners_accounts
                 total += p.joiners_mrr
                 accounts += p.joiners_accounts
+                out["joined_mrr"][m] = p.joiners_mrr
+            elif n_new:  # under `start` this month's logos took its changes too
+                out["joined_mrr"][m] = p.joiners_mrr * factors[0, cls[m, r]]
 
             # 4. The month's revenue is the resulting MRR.
             out["mrr"][m] = total

@@ -32,6 +32,15 @@ def _select(pr: Projection, segment: int | None) -> Any:
     return slice(None) if segment is None else [segment]
 
 
+def exit_arr(pr: Projection, month: int, sel: Any) -> float:
+    """12 x MRR of ``month`` (0-based) after its due changes, without the logos it signs.
+
+    The exit run-rate of the period that ends before ``month``: renewals and
+    price changes due at the boundary count; logos signed after it do not.
+    """
+    return 12.0 * float(pr.mrr[month, sel].sum() - pr.joined_mrr[month, sel].sum())
+
+
 def peak_fte(pr: Projection) -> np.ndarray:
     """Peak required FTE of each segment over the horizon, shape ``(segments,)``."""
     return pr.fte_required[: pr.horizon].max(axis=0)
@@ -84,7 +93,7 @@ def metrics_for(pr: Projection, segment: int | None) -> dict[str, float | None]:
         "uplift_share": _ratio(uplift, revenue) if revenue > 0 else None,
         "equivalent_new_logos": _ratio(uplift, avg_acv) if avg_acv else None,
         "starting_arr": starting_arr,
-        "ending_arr": 12.0 * float(pr.mrr[h, sel].sum()),
+        "ending_arr": exit_arr(pr, h, sel),
         "nrr": nrr,
         "grr": grr,
         "logo_retention": logos,
@@ -128,7 +137,7 @@ def yearly(pr: Projection, segment: int | None = None) -> list[dict[str, Any]]:
                 )
                 if complete
                 else None,
-                "ending_arr": 12.0 * float(pr.mrr[b, sel].sum()),
+                "ending_arr": exit_arr(pr, b, sel),
             }
         )
     return rows
@@ -171,7 +180,7 @@ def periods(pr: Projection, by: str = "month", segment: int | None = None) -> li
             "accounts": float(pr.accounts[b - 1, sel].sum()),
             "opening_mrr": float(opening),
             "mrr": float(pr.mrr[b - 1, sel].sum()),
-            "ending_arr": 12.0 * float(pr.mrr[b, sel].sum()),
+            "ending_arr": exit_arr(pr, b, sel),
             "revenue": float(pr.mrr[a:b, sel].sum()),
         }
         for mv in MOVEMENTS:

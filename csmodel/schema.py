@@ -221,7 +221,7 @@ class Team(_Model):
     productivity: Annotated[float, BeforeValidator(_rate(lo_open=True))] = 0.70
     cost_per_csm: NonNeg = 120_000.0
     ramp_months: Annotated[int, BeforeValidator(_whole(0, 60))] = 3
-    attrition: Rate = 0.15
+    attrition: Annotated[float, BeforeValidator(_rate(0.0, 0.99))] = 0.15  # 100% = nobody stays
 
     @property
     def productive_hours(self) -> float:

@@ -87,6 +87,12 @@ def scenario_path(file: Path | None) -> Path:
     )
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_output(path: Path, text: str, *, force: bool) -> None:
     """Write ``text`` to ``path`` atomically; never replace a file without ``force``."""
     from csmodel.errors import OutputError
@@ -101,6 +107,9 @@ def write_output(path: Path, text: str, *, force: bool) -> None:
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        # mkstemp makes the file owner-only; give it the mode a plain open() would
+        # (or keep the mode of the file it replaces).
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         if force:
