@@ -47,9 +47,8 @@ RENEWAL_NOTES = {
 }
 
 
-def conventions(pr: Projection, by: str | None = None) -> dict[str, Any]:
-    """The conventions a result depends on, printed with every result."""
-    sc = pr.scenario
+def conventions(sc: Any, by: str | None = None) -> dict[str, Any]:
+    """The conventions a scenario's results depend on, printed with every result."""
     out: dict[str, Any] = {
         "timing": sc.timing,
         "timing_note": TIMING_NOTES[sc.timing],
@@ -103,7 +102,7 @@ def project_record(pr: Projection, by: str = "year") -> dict[str, Any]:
             "schema_version": SCHEMA_VERSION,
             "scenario": sc.name,
             "description": sc.description,
-            "conventions": conventions(pr, by),
+            "conventions": conventions(pr.scenario, by),
             "metrics": pr.metrics,
             "segments": {
                 name: {"metrics": pr.segment_metrics[name], "years": yearly(pr, i)}
@@ -150,6 +149,7 @@ def headcount_record(report: Any) -> dict[str, Any]:
         {
             "schema_version": SCHEMA_VERSION,
             "scenario": sc.name,
+            "conventions": conventions(sc),
             "assumptions": {
                 "hours_per_year": sc.team.hours_per_year,
                 "productivity": sc.team.productivity,
@@ -230,6 +230,7 @@ def compare_record(cols: list[Any], metrics: list[str]) -> dict[str, Any]:
                     "file": c.file,
                     "variant": c.variant,
                     "label": c.label,
+                    "conventions": conventions(c.projection.scenario),
                     "metrics": {m: c.metrics[m] for m in metrics},
                 }
                 for c in cols
@@ -267,6 +268,7 @@ def sensitivity_record(result: Any) -> dict[str, Any]:
         {
             "schema_version": SCHEMA_VERSION,
             "metric": result.metric,
+            "conventions": conventions(result.scenario),
             "base": result.base,
             "rows": [
                 {
@@ -277,6 +279,7 @@ def sensitivity_record(result: Any) -> dict[str, Any]:
                     "low": r.low,
                     "high": r.high,
                     "swing": r.swing,
+                    "period": r.period,
                 }
                 for r in result.rows
             ],

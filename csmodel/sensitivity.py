@@ -31,6 +31,8 @@ NUMBER_STEP = 0.10
 
 @dataclass(frozen=True)
 class Row:
+    """One assumption moved down and up; ``period`` is the movement's ``every`` for its rates."""
+
     assumption: str
     base_input: float
     low_input: float
@@ -38,6 +40,7 @@ class Row:
     low: float | None
     high: float | None
     swing: float | None
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,11 @@ class Sensitivity:
     metric: str
     base: float | None
     rows: tuple[Row, ...]
-    currency: str = "USD"
+    scenario: Scenario
+
+    @property
+    def currency(self) -> str:
+        return self.scenario.currency
 
 
 def assumptions(data: Any, path: tuple = ()) -> list[tuple[tuple, float]]:
@@ -89,6 +96,12 @@ def _with(data: dict, path: tuple, value: float) -> dict:
     return new
 
 
+def _at(data: Any, path: tuple) -> Any:
+    for p in path:
+        data = data[p]
+    return data
+
+
 def _metric(data: dict, metric: str) -> float | None:
     from pydantic import ValidationError
 
@@ -111,6 +124,8 @@ def sensitivity(scenario: Scenario, metric: str = "gross_profit") -> Sensitivity
         lo = base if lo_in == value else _metric(_with(data, path, lo_in), metric)
         hi = base if hi_in == value else _metric(_with(data, path, hi_in), metric)
         swing = abs(hi - lo) if lo is not None and hi is not None else None
-        rows.append(Row(".".join(map(str, path)), value, lo_in, hi_in, lo, hi, swing))
+        parent = _at(data, path[:-1])
+        period = parent.get("every") if isinstance(parent, dict) else None
+        rows.append(Row(".".join(map(str, path)), value, lo_in, hi_in, lo, hi, swing, period))
     rows.sort(key=lambda r: (r.swing is None, -(r.swing or 0.0), r.assumption))
-    return Sensitivity(metric, base, tuple(rows), scenario.currency)
+    return Sensitivity(metric, base, tuple(rows), scenario)

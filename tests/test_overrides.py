@@ -251,7 +251,11 @@ def test_sensitivity_cli_json(run_cli):
         "low",
         "high",
         "swing",
+        "period",
     }
+    periods = {r["assumption"]: r["period"] for r in d["rows"]}
+    assert periods["segments.mid-market.churn.rate"] == "year"
+    assert periods["segments.mid-market.acv"] is None
     swings = [r["swing"] for r in d["rows"]]
     assert swings == sorted(swings, reverse=True)
     top = {r["assumption"] for r in d["rows"][:2]}

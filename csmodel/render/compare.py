@@ -90,17 +90,24 @@ def table(cols: Any, metrics: list[str]) -> Group:
         width=min(60, max(12, horizon + 1)),
         height=10,
     )
-    notes = (
-        {c.projection.scenario.timing for c in cols},
-        {c.projection.scenario.renewals for c in cols},
-    )
-    conv = Text(
-        f"Conventions: timing {'/'.join(sorted(notes[0]))}; renewals {'/'.join(sorted(notes[1]))}; "
-        "every column after the first shows its change against the first (absolute and %); "
-        "green is better.",
-        style="dim",
-    )
+    conv = Text(COMPARE_NOTE + " " + columns_conventions(cols), style="dim")
     return Group(t, Text("ARR over the horizon", style="bold"), chart, conv)
+
+
+COMPARE_NOTE = (
+    "Every column after the first shows its change against the first (absolute and %, "
+    "percentage points for rates); green is better."
+)
+
+
+def columns_conventions(cols: Any) -> str:
+    """The conventions of the compared scenarios: once when shared, else per column."""
+    from csmodel.render.project import conventions_line
+
+    lines = {c.label: conventions_line(c.projection.scenario) for c in cols}
+    if len(set(lines.values())) == 1:
+        return next(iter(lines.values()))
+    return " ".join(f"[{label}] {line}" for label, line in lines.items())
 
 
 def markdown(cols: Any, metrics: list[str]) -> str:
@@ -127,6 +134,16 @@ def _tornado(row: Any, base: float, scale: float, half: int = 12) -> Text:
     return out
 
 
+def sensitivity_note(result: Any) -> str:
+    from csmodel.render.project import conventions_line
+
+    return (
+        "Rates move ±1 percentage point of their own period (per month, quarter or year, as "
+        "shown), clamped to 0–100%; every other number ±10%. "
+        f"{result.metric}: {METRICS.get(result.metric, '')}. " + conventions_line(result.scenario)
+    )
+
+
 def sensitivity_cells(result: Any, rank: int, r: Any) -> list[str]:
     """One sensitivity row as text: rank, assumption, inputs, metric at low/high, swing."""
     m, cur = result.metric, result.currency
@@ -138,8 +155,8 @@ def sensitivity_cells(result: Any, rank: int, r: Any) -> list[str]:
     return [
         str(rank),
         r.assumption,
-        _input_text(r.assumption, r.low_input),
-        _input_text(r.assumption, r.high_input),
+        _input_text(r, r.low_input),
+        _input_text(r, r.high_input),
         value_text(m, r.low, cur),
         value_text(m, r.high, cur),
         swing,
@@ -170,18 +187,19 @@ def sensitivity_table(result: Any) -> Group:
         drawable = r.swing is not None and result.base is not None
         bar = _tornado(r, result.base, scale) if drawable else Text("")
         t.add_row(*sensitivity_cells(result, i, r), bar)
-    note = Text(
-        "Rates move ±1 percentage point (clamped to 0–100%); every other number ±10%. "
-        f"{METRICS.get(m, '')}.",
-        style="dim",
-    )
-    return Group(t, note)
+    return Group(t, Text(sensitivity_note(result), style="dim"))
 
 
-def _input_text(path: str, x: float) -> str:
+_PER = {"month": "/mo", "quarter": "/qtr", "year": "/yr"}
+
+
+def _input_text(row: Any, x: float) -> str:
+    """An input value in its unit: rates as percents, per period for movement rates."""
     from csmodel.sensitivity import RATE_KEYS
 
-    key = path.rsplit(".", 1)[-1]
+    key = row.assumption.rsplit(".", 1)[-1]
+    if key == "rate" and row.period:
+        return pct(x, 2) + _PER[row.period]
     if key in RATE_KEYS or key == "productivity":
         return pct(x, 2)
     return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"
@@ -193,8 +211,12 @@ def sensitivity_markdown(result: Any) -> str:
     m = result.metric
     currency = result.currency
     rows = [sensitivity_cells(result, i, r) for i, r in enumerate(result.rows, 1)]
-    return f"Sensitivity of **{m}** (base {value_text(m, result.base, currency)}).\n\n" + md_table(
-        ["#", "Assumption", "Low input", "High input", "At low", "At high", "Swing"],
-        rows,
-        right={0, 2, 3, 4, 5, 6},
+    return (
+        f"Sensitivity of **{m}** (base {value_text(m, result.base, currency)}).\n\n"
+        + md_table(
+            ["#", "Assumption", "Low input", "High input", "At low", "At high", "Swing"],
+            rows,
+            right={0, 2, 3, 4, 5, 6},
+        )
+        + f"\n_{sensitivity_note(result)}_\n"
     )

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from csmodel.render.fmt import count, money, num, pct
+from csmodel.render.project import conventions_line
 
 
 def assumptions_text(report: Any) -> str:
@@ -241,6 +242,7 @@ def table(report: Any) -> Group:
             )
         parts.append(Text(HIRING_METHOD, style="dim"))
     parts.append(Text(assumptions_text(report), style="dim"))
+    parts.append(Text(conventions_line(report.scenario), style="dim"))
     return Group(*parts)
 
 
@@ -322,4 +324,5 @@ def markdown(report: Any) -> str:
         )
         out.append(f"\n_{HIRING_METHOD}_\n")
     out.append(f"\n_{assumptions_text(report)}_\n")
+    out.append(f"\n_{conventions_line(report.scenario)}_\n")
     return "".join(out)

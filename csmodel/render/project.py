@@ -50,10 +50,11 @@ def headline_rows(pr: Any) -> list[tuple[str, str]]:
     return rows
 
 
-def conventions_line(pr: Any) -> str:
+def conventions_line(sc: Any) -> str:
+    """The conventions of scenario ``sc`` as one sentence, for people."""
     from csmodel.records import conventions
 
-    c = conventions(pr)
+    c = conventions(sc)
     text = (
         f"Conventions · timing {c['timing']}: {c['timing_note']} · renewals {c['renewals']}: "
         f"{c['renewals_note']} · horizon {c['horizon_months']} months · currency "
@@ -203,7 +204,7 @@ def table(pr: Any, by: str) -> Group:
         parts.append(_segments_table(pr))
     parts.append(Text("ARR over the horizon", style="bold"))
     parts.append(arr_chart(pr))
-    parts.append(Text(conventions_line(pr), style="dim"))
+    parts.append(Text(conventions_line(pr.scenario), style="dim"))
     return Group(*parts)
 
 
@@ -250,5 +251,5 @@ def markdown(pr: Any, by: str) -> str:
             ],
         )
     )
-    out.append(f"\n_{conventions_line(pr)}_\n")
+    out.append(f"\n_{conventions_line(pr.scenario)}_\n")
     return "".join(out)
