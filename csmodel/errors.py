@@ -35,15 +35,21 @@ class CsmodelError(Exception):
     """Base class of errors csmodel reports to the user (never internal bugs)."""
 
 
+MAX_DESCRIBED = 100
+"""Most schema problems described for one file; the rest are only counted."""
+
+
 class ScenarioError(CsmodelError):
     """An input file (or an override of it) is unreadable or invalid."""
 
-    def __init__(self, problems: list[Problem] | Problem):
+    def __init__(self, problems: list[Problem] | Problem, omitted: int = 0):
         if isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = sorted(
             problems, key=lambda p: (p.file, p.line or 0, p.col or 0)
         )
+        self.omitted = omitted
+        """Further problems found but not described (a file full of junk)."""
         super().__init__("\n".join(p.format() for p in self.problems))
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from csmodel.errors import Problem, ScenarioError
+from csmodel.errors import MAX_DESCRIBED, Problem, ScenarioError
 from csmodel.schema import Scenario, show
 from csmodel.suggest import closest, did_you_mean
 from csmodel.yamlsrc import KeyPath, Source, dotted, load_source, parse_source
@@ -82,7 +82,8 @@ def validate_data(data: dict, source: Source) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(schema_problems(exc, source)) from None
+        omitted = max(0, exc.error_count() - MAX_DESCRIBED)
+        raise ScenarioError(schema_problems(exc, source), omitted) from None
 
 
 def located(source: Source, path: KeyPath, message: str, *, key: bool = False) -> Problem:
@@ -146,7 +147,7 @@ def schema_problems(exc: Any, source: Source) -> list[Problem]:
 
 def located_schema_problems(exc: Any, source: Source) -> list[tuple[KeyPath, Problem]]:
     """As :func:`schema_problems`, each with the key path it is about."""
-    errors = exc.errors(include_url=False)
+    errors = exc.errors(include_url=False)[:MAX_DESCRIBED]
     unknown = {
         (tuple(e["loc"][:-1]), str(e["loc"][-1])) for e in errors if e["type"] == "extra_forbidden"
     }

@@ -17,6 +17,7 @@ into nodes (which keep their marks) and converted by hand:
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -125,11 +126,8 @@ def parse_source(text: str, file: str = "<string>") -> Source:
     """Parse YAML text into plain data and marks, refusing anything unsafe."""
     import yaml
 
-    # The pure-Python loader on purpose: libyaml's C composer has no depth limit and
-    # overflows the C stack on deeply nested input (a crash, not an error); one loader
-    # also means one wording of YAML syntax errors.
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _loader_for(yaml, text)(text)
         try:
             node = loader.get_single_node()
         finally:
@@ -167,6 +165,36 @@ def parse_source(text: str, file: str = "<string>") -> Source:
     conv = _Converter(file)
     data = conv.convert(node, (), 0)
     return Source(file, data, Marks(conv.values, conv.keys), text)
+
+
+FAST_FROM = 256 * 1024
+"""Texts at least this long are parsed with libyaml when they cannot nest deeply."""
+_BRACKETS = re.compile(r"[\[\]{}]")
+_INDENT = re.compile(r"^[ ]*", re.MULTILINE)
+
+
+def _loader_for(yaml: Any, text: str) -> Any:
+    """The pure-Python loader, or libyaml's for large texts that cannot nest deeply.
+
+    The Python loader is the default: libyaml's composer recurses once per
+    nesting level with no limit, so deeply nested input overflows the C stack
+    (a crash, not an error), and one loader means one wording of syntax
+    errors. Large files (up to the 2 MB cap) would take seconds in Python, so
+    they use libyaml when an upper bound on their nesting is safe: flow
+    brackets opened (quoted brackets only over-count) and indentation width.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is None or len(text) < FAST_FROM:
+        return yaml.SafeLoader
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(text):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return yaml.SafeLoader
+    if max((len(i) for i in _INDENT.findall(text)), default=0) > 4 * MAX_DEPTH:
+        return yaml.SafeLoader
+    return fast
 
 
 def dotted(path: KeyPath) -> str:
@@ -209,8 +237,8 @@ class _Converter:
         if self.count > MAX_NODES:
             raise self.fail(
                 node,
-                f"document expands to more than {MAX_NODES:,} values "
-                "(aliases used to blow up its size?); refused",
+                f"document has more than {MAX_NODES:,} values (counting each use of an "
+                "alias); a scenario needs far fewer, so it is refused",
             )
         if depth > MAX_DEPTH:
             raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")

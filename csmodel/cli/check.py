@@ -25,7 +25,7 @@ from csmodel.cli.common import (
     boundary,
     choices,
     emit,
-    err,
+    report_problems,
     scenario_path,
 )
 from csmodel.render import CHECK
@@ -87,8 +87,7 @@ def register(app: typer.Typer) -> None:
         report = check_paths(_paths(files), overrides, disable or [], strict=strict)
         name = default_format(fmt.value if fmt else None)
         emit(CHECK.renderer(name)(report), output, force=force)
-        for problem in report.problems:
-            err(problem.format())
+        report_problems(report.problems)
         return report.exit_code
 
     @app.command("validate")
@@ -107,8 +106,7 @@ def register(app: typer.Typer) -> None:
         for file in valid:
             sys.stdout.write(f"ok: {file}\n")
         sys.stdout.flush()
-        for problem in problems:
-            err(problem.format())
+        report_problems(problems)
         return 2 if problems else 0
 
     @app.command("schema")

@@ -38,6 +38,19 @@ def err(line: str) -> None:
     sys.stderr.flush()
 
 
+MAX_PROBLEMS = 50
+"""Most problems printed for one input; the rest are counted."""
+
+
+def report_problems(problems: list, omitted: int = 0) -> None:
+    """Print located problems on stderr, at most MAX_PROBLEMS of them."""
+    for problem in problems[:MAX_PROBLEMS]:
+        err(problem.format())
+    more = max(0, len(problems) - MAX_PROBLEMS) + omitted
+    if more:
+        err(f"csmodel: {more:,} more problems not shown; fix these first")
+
+
 def boundary(fn: Callable[..., int | None]) -> Callable[..., None]:
     """Run a command body, turning its return value and exceptions into exit codes."""
 
@@ -48,8 +61,7 @@ def boundary(fn: Callable[..., int | None]) -> Callable[..., None]:
         except (typer.Exit, typer.Abort):
             raise
         except ScenarioError as exc:
-            for problem in exc.problems:
-                err(problem.format())
+            report_problems(exc.problems, exc.omitted)
             raise typer.Exit(EXIT_INPUT) from None
         except CsmodelError as exc:
             err(f"csmodel: error: {exc}")
