@@ -87,7 +87,8 @@ class Verdict:
                 else f"a net gain of {money(self.gross_profit_change)} of gross profit"
             )
             return (
-                f"Cutting {self.segment} from {self.baseline} to {n} CSMs saves "
+                f"Cutting {self.segment} from {self.baseline} to {n} "
+                f"{'CSM' if self.csms == 1 else 'CSMs'} saves "
                 f"{money(-self.csm_cost_change)} of CSM cost and {verb} "
                 f"{money(abs(self.revenue_change))} of revenue ({net}) {over}."
             )
@@ -97,14 +98,15 @@ class Verdict:
             else f"a net loss of {money(-self.gross_profit_change)} of gross profit"
         )
         return (
-            f"Growing {self.segment} from {self.baseline} to {n} CSMs costs "
+            f"Staffing {self.segment} with {n} CSMs instead of {self.baseline} costs "
             f"{money(self.csm_cost_change)} more and adds {money(self.revenue_change)} of "
             f"revenue ({net}) {over}."
         )
 
 
 def _count(x: float) -> str:
-    return f"{x:g}"
+    """A CSM count as people write it: 3, 2.5, 1,000,000,000."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.2f}".rstrip("0")
 
 
 @dataclass(frozen=True)

@@ -43,14 +43,14 @@ def direction(metric: str) -> int:
     return -1 if metric in LOWER_IS_BETTER else 1
 
 
-def parse_metrics(spec: str | None) -> list[str]:
+def parse_metrics(spec: str | None, flag: str = "--metrics") -> list[str]:
     """``"nrr,grr"`` -> ids, checked against the metric ids; ``None`` -> all."""
     if not spec:
         return list(METRICS)
     ids = [s.strip() for s in spec.split(",") if s.strip()]
     for m in ids:
         if m not in METRICS:
-            raise UsageError(f"--metrics: unknown metric `{m}`{did_you_mean(m, METRICS)}")
+            raise UsageError(f"{flag}: unknown metric `{m}`{did_you_mean(m, METRICS)}")
     return ids
 
 
@@ -69,6 +69,8 @@ def columns(
                 )
     out: list[Column] = []
     stems = [Path(d.file).stem for d in docs]
+    if len(set(stems)) < len(stems):  # a/plan.yaml and b/plan.yaml: use the paths
+        stems = [str(Path(d.file).with_suffix("")) for d in docs]
     many = len(docs) > 1
     for doc, stem in zip(docs, stems, strict=True):
         names = variants if variants else [BASE, *doc.scenario.variants]

@@ -202,6 +202,7 @@ def headcount_record(report: Any) -> dict[str, Any]:
                 for s in report.segments
                 if s.profit_optimal_csms is not None
             },
+            "hiring_plan_short_months": dict(report.hiring_plan.short_months),
             "hiring_plan": [
                 {
                     **row,

@@ -294,3 +294,28 @@ def test_cli_headcount_without_file_hints_init(run_cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, err = run_cli(["headcount"])
     assert code == 2 and "csmodel init" in err
+
+
+def test_verdict_sentences_for_more_and_for_one():
+    from csmodel.capacity import Verdict
+
+    money = lambda x: f"${x:,.0f}"  # noqa: E731
+    more = Verdict("smb", 2, 3.0, 130_000.0, 200_000.0, 40_000.0, 36).sentence(money)
+    assert more == (
+        "Staffing smb with 3 CSMs instead of 2 costs $130,000 more and adds $200,000 of "
+        "revenue (a net gain of $40,000 of gross profit) over 36 months."
+    )
+    one = Verdict("smb", 2, 1.0, -130_000.0, -300_000.0, -125_000.0, 36).sentence(money)
+    assert one.startswith("Cutting smb from 2 to 1 CSM saves $130,000 of CSM cost and loses")
+    assert "a net loss of $125,000 of gross profit" in one
+    big = Verdict("smb", 2, 1e9, 1.0, 0.0, 0.0, 12).sentence(money)
+    assert "1,000,000,000 CSMs" in big
+
+
+def test_headcount_json_reports_short_months(run_cli):
+    args = ["headcount", SCENARIOS / "midmarket.yaml", "--csms", "mid-market=2.5", "-f", "json"]
+    code, out, _ = run_cli(args)
+    assert code == 0
+    short = json.loads(out)["hiring_plan_short_months"]
+    # 2.5 CSMs against ~3.3 FTE: the months before new hires ramp (ramp_months 3) are short
+    assert short == {"mid-market": 2}

@@ -269,3 +269,20 @@ def test_sensitivity_cli_table_and_errors(run_cli):
     assert code == 0 and "Sensitivity of gross_profit" in out
     code, _, err = run_cli(["sensitivity", SCENARIOS / "midmarket.yaml", "--metric", "profit"])
     assert code == 2 and "unknown metric `profit`" in err
+
+
+def test_compare_labels_stay_distinct_for_same_named_files(run_cli, tmp_path):
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "plan.yaml").write_text((PAPER / "05-midmarket-70-annual.yaml").read_text())
+    code, out, _ = run_cli(
+        ["compare", tmp_path / "a" / "plan.yaml", tmp_path / "b" / "plan.yaml", "-f", "json"]
+    )
+    assert code == 0
+    labels = [c["label"] for c in json.loads(out)["columns"]]
+    assert len(set(labels)) == 2 and labels[0].endswith("a/plan:base")
+
+
+def test_sensitivity_unknown_metric_names_its_flag(run_cli):
+    code, _, err = run_cli(["sensitivity", SCENARIOS / "midmarket.yaml", "--metric", "nr"])
+    assert code == 2 and err.startswith("csmodel: error: --metric: unknown metric `nr`")

@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         from csmodel.compare import parse_metrics
         from csmodel.sensitivity import sensitivity
 
-        (metric_id,) = parse_metrics(metric)
+        (metric_id,) = parse_metrics(metric, flag="--metric")
         result = sensitivity(load(file, variant, sets), metric_id)
         emit(SENSITIVITY.renderer(fmt.value)(result), output, force=force)
         return 0

@@ -35,7 +35,11 @@ def headline_rows(pr: Any) -> list[tuple[str, str]]:
         ("GRR (first 12 months)", pct(m["grr"])),
         ("Logo retention (first 12 months)", pct(m["logo_retention"])),
         (f"Revenue per starting account ({h} months)", money(m["revenue_per_account"], cur)),
-        ("CLV (after cost to serve, discounted)", money(m["clv"], cur)),
+        (
+            f"CLV (after {pct(pr.scenario.economics.cost_to_serve, 0)} cost to serve, "
+            f"discounted at {pct(pr.scenario.discount_rate, 0)}/yr)",
+            money(m["clv"], cur),
+        ),
         ("CSM cost", money(m["csm_cost"], cur)),
         ("Gross profit", money(m["gross_profit"], cur)),
     ]
