@@ -49,36 +49,47 @@ def _verdicts(report: Any, cur: str) -> list[str]:
     return lines
 
 
+WORKLOAD_HEADERS = (
+    "Segment",
+    "Hours per account",
+    "Accounts per CSM",
+    "Accounts at start",
+    "Accounts at peak",
+    "FTE required",
+    "Rec. CSMs",
+    "Staffed",
+    "Gap",
+    "Lowest coverage",
+)
+MARKDOWN_WORKLOAD = (0, 1, 2, 4, 5, 6, 7, 9)
+"""The workload columns the markdown report keeps (no start accounts, no gap)."""
+
+
+def workload_cells(s: Any) -> list[str]:
+    """One segment's workload row as text, in WORKLOAD_HEADERS order."""
+    return [
+        s.name,
+        num(s.hours_per_account),
+        num(s.accounts_per_csm),
+        count(s.accounts_start),
+        count(s.accounts_peak),
+        num(s.fte_required, 2),
+        str(s.recommended_csms),
+        "—" if s.staffed_csms is None else count(s.staffed_csms),
+        "—" if s.gap is None else (f"{s.gap:+g}" if s.gap else "0"),
+        pct(s.coverage),
+    ]
+
+
 def _workload_table(report: Any) -> Table:
     t = Table(
         box=box.SIMPLE_HEAD, title="Workload by segment", title_justify="left", header_style="bold"
     )
-    t.add_column("Segment", no_wrap=True)
-    for col in (
-        "Hours per account",
-        "Accounts per CSM",
-        "Accounts at start",
-        "Accounts at peak",
-        "FTE required",
-        "Rec. CSMs",
-        "Staffed",
-        "Gap",
-        "Lowest coverage",
-    ):
+    t.add_column(WORKLOAD_HEADERS[0], no_wrap=True)
+    for col in WORKLOAD_HEADERS[1:]:
         t.add_column(col, justify="right")  # headers wrap; numbers never do (fit_tables)
     for s in report.segments:
-        t.add_row(
-            s.name,
-            num(s.hours_per_account),
-            num(s.accounts_per_csm),
-            count(s.accounts_start),
-            count(s.accounts_peak),
-            num(s.fte_required, 2),
-            str(s.recommended_csms),
-            "—" if s.staffed_csms is None else count(s.staffed_csms),
-            "—" if s.gap is None else (f"{s.gap:+g}" if s.gap else "0"),
-            pct(s.coverage),
-        )
+        t.add_row(*workload_cells(s))
     t.caption = (
         f"Hours per account are CSM hours a year (meetings + prep); one CSM has "
         f"{report.scenario.team.productive_hours:,.0f} productive hours a year. FTE required is "
@@ -254,29 +265,8 @@ def markdown(report: Any) -> str:
     out = [f"# {sc.name} — CSM headcount\n\n## Workload by segment\n"]
     out.append(
         md_table(
-            [
-                "Segment",
-                "Hours/account/yr",
-                "Accounts/CSM",
-                "Accounts peak",
-                "FTE required",
-                "Recommended",
-                "Staffed",
-                "Lowest coverage",
-            ],
-            [
-                [
-                    s.name,
-                    num(s.hours_per_account),
-                    num(s.accounts_per_csm),
-                    count(s.accounts_peak),
-                    num(s.fte_required, 2),
-                    str(s.recommended_csms),
-                    "—" if s.staffed_csms is None else count(s.staffed_csms),
-                    pct(s.coverage),
-                ]
-                for s in report.segments
-            ],
+            [WORKLOAD_HEADERS[k] for k in MARKDOWN_WORKLOAD],
+            [[workload_cells(s)[k] for k in MARKDOWN_WORKLOAD] for s in report.segments],
         )
     )
     for s in report.segments:
