@@ -55,8 +55,9 @@ class Projection:
 
     Monthly arrays have shape ``(H + 1, segments)``: months ``0 .. H - 1`` are
     the horizon, month ``H`` is stepped only for the exit run-rate.
-    ``joined_mrr`` is the MRR that month's new logos hold at its end, so that an
-    exit run-rate can leave out logos signed after the period it closes.
+    ``joined_mrr`` / ``joined_accounts`` are what that month's new logos bring,
+    so that a closing run-rate under ``timing: end`` can leave out logos signed
+    after the period it closes (``csmodel.metrics.closing_mrr``).
     Yearly arrays have shape ``(years, segments)`` for the complete years.
     Derived figures (metrics, yearly and per-period tables) live in
     ``csmodel.metrics`` and are cached on first use.
@@ -78,6 +79,7 @@ class Projection:
     logos_signed: np.ndarray
     starting_book_mrr: np.ndarray
     joined_mrr: np.ndarray
+    joined_accounts: np.ndarray
     flat_mrr: np.ndarray
     starting_mrr: np.ndarray
     starting_accounts: np.ndarray
@@ -250,7 +252,7 @@ def project(scenario: Scenario) -> Projection:
     staffed = ~np.isnan(p.csms)
     cs_sens = sc.understaffing.churn_sensitivity
     ex_sens = sc.understaffing.expansion_sensitivity
-    late_joiners = 0.0 if start_timing else p.joiners_accounts
+    joiners = p.joiners_accounts  # in the month's coverage, though added after its changes
 
     shape = (horizon + 1, n_seg)
     out = {
@@ -267,6 +269,7 @@ def project(scenario: Scenario) -> Projection:
             "fte_required",
             "starting_book_mrr",
             "joined_mrr",
+            "joined_accounts",
         )
     }
     out["new"][:] = p.joiners_mrr
@@ -297,16 +300,15 @@ def project(scenario: Scenario) -> Projection:
                 y_open[y] = ex_mrr.sum(axis=0)
                 y_open_acc[y] = ex_acc.sum(axis=0)
 
-            # 1. New logos join (under `end` they are added after this month's changes).
-            if n_new and start_timing:
-                mrr[r] += p.joiners_mrr
-                acc[r] += p.joiners_accounts
+            # 1. New logos join. They take no change in the month they sign (DOMAIN 11.1:
+            # their first movements come one full period later, under both timings), so
+            # they are added to their cohort after this month's changes, below.
             sums = class_sum[m] @ state[:2]  # (2, 8, S): opening MRR and accounts by class
             mrr_c = sums[0, :4] + sums[0, 4:]
             acc_c = sums[1, :4] + sums[1, 4:]
 
             # Coverage: available CSM hours / hours the book needs this month.
-            fte = (acc_c.sum(axis=0) + late_joiners) * fte_per_account + onboarding_fte[min(m, 2)]
+            fte = (acc_c.sum(axis=0) + joiners) * fte_per_account + onboarding_fte[min(m, 2)]
             kappa = np.fmin(1.0, csms_or_inf / fte)
             gap = 1.0 - kappa
             churn_eff = np.minimum(1.0, p.churn * (1.0 + cs_sens * gap))
@@ -337,14 +339,13 @@ def project(scenario: Scenario) -> Projection:
             total = (sums[0, 4:] * factors[0]).sum(axis=0) + book
             accounts = (acc_c * factors[1]).sum(axis=0)
 
-            if n_new and not start_timing:
+            if n_new:
                 mrr[r] += p.joiners_mrr
                 acc[r] += p.joiners_accounts
                 total += p.joiners_mrr
                 accounts += p.joiners_accounts
                 out["joined_mrr"][m] = p.joiners_mrr
-            elif n_new:  # under `start` this month's logos took its changes too
-                out["joined_mrr"][m] = p.joiners_mrr * factors[0, cls[m, r]]
+                out["joined_accounts"][m] = p.joiners_accounts
 
             # 4. The month's revenue is the resulting MRR.
             out["mrr"][m] = total

@@ -13,7 +13,7 @@ METRICS: dict[str, str] = {
     "uplift_share": "uplift / total_revenue",
     "equivalent_new_logos": "uplift / average ACV of the starting book",
     "starting_arr": "12 x MRR before any change",
-    "ending_arr": "12 x MRR of month H without the logos it signs (exit run-rate)",
+    "ending_arr": "exit ARR: closing ARR of month H, after every change dated in it (DOMAIN 11.1)",
     "nrr": "starting book's MRR after its first 12 months of change / starting MRR",
     "grr": "as nrr, counting only churn and contraction",
     "logo_retention": "starting accounts left after 12 months of change / starting accounts",

@@ -32,13 +32,50 @@ def _select(pr: Projection, segment: int | None) -> Any:
     return slice(None) if segment is None else [segment]
 
 
-def exit_arr(pr: Projection, month: int, sel: Any) -> float:
-    """12 x MRR of ``month`` (0-based) after its due changes, without the logos it signs.
+def closing_mrr(pr: Projection, month: int, sel: Any = slice(None)) -> float:
+    """MRR after every change dated in months ``1 .. month`` (1-based): a closing run-rate.
 
-    The exit run-rate of the period that ends before ``month``: renewals and
-    price changes due at the boundary count; logos signed after it do not.
+    DOMAIN 11.1. Under ``timing: start`` a change lands at the start of its
+    month, so the closing run-rate of month k is month k's MRR. Under ``end`` it
+    lands at the end: the changes the engine bills from month k + 1 are dated
+    month k, so the closing run-rate is month k + 1's MRR without the logos
+    signed in month k + 1. ``month = 0`` is the starting book. Sums over ``sel``.
     """
-    return 12.0 * float(pr.mrr[month, sel].sum() - pr.joined_mrr[month, sel].sum())
+    if month == 0:
+        return float(pr.starting_mrr[sel].sum())
+    if pr.scenario.timing == "start":
+        return float(pr.mrr[month - 1, sel].sum())
+    return float(pr.mrr[month, sel].sum() - pr.joined_mrr[month, sel].sum())
+
+
+def closing_accounts(pr: Projection, month: int, sel: Any = slice(None)) -> float:
+    """Accounts after every change dated in months ``1 .. month`` (as :func:`closing_mrr`)."""
+    if month == 0:
+        return float(pr.starting_accounts[sel].sum())
+    if pr.scenario.timing == "start":
+        return float(pr.accounts[month - 1, sel].sum())
+    return float(pr.accounts[month, sel].sum() - pr.joined_accounts[month, sel].sum())
+
+
+def exit_arr(pr: Projection, month: int, sel: Any = slice(None)) -> float:
+    """Closing ARR of month ``month`` (1-based): 12 x :func:`closing_mrr` (DOMAIN 11.1)."""
+    return 12.0 * closing_mrr(pr, month, sel)
+
+
+def dated_flows(pr: Projection, name: str, a: int, b: int, sel: Any = slice(None)) -> float:
+    """Sum of movement ``name`` over the changes dated in months ``a + 1 .. b`` (1-based).
+
+    New logos are dated to the month they sign under both timings; under
+    ``timing: end`` the other movements the engine bills from month m + 1 are
+    dated month m.
+    """
+    shift = 1 if pr.scenario.timing == "end" and name != "new" else 0
+    return float(getattr(pr, name)[a + shift : b + shift, sel].sum())
+
+
+def closing_arr_series(pr: Projection, sel: Any = slice(None)) -> list[float]:
+    """Closing ARR of months 1 .. H: the ARR chart's points (the last is exit ARR)."""
+    return [exit_arr(pr, k, sel) for k in range(1, pr.horizon + 1)]
 
 
 def peak_fte(pr: Projection) -> np.ndarray:
@@ -159,12 +196,14 @@ def periods(pr: Projection, by: str = "month", segment: int | None = None) -> li
     """Rows of the per-period table for one segment or the whole book.
 
     ``month_start``/``month`` are 1-based (month 1 is the plan's first month);
-    ``month`` is the period's last month. ``accounts`` and ``mrr`` are those of
-    that month; ``ending_arr`` is the exit run-rate, 12 x MRR after the changes
-    due at the period's end (the last period's equals the ``ending_arr``
-    metric); flows (revenue, movements, CSM cost) are summed over the period;
+    ``month`` is the period's last month. The bridge follows DOMAIN 11.1: the
+    movements are the changes dated in the period, ``closing_mrr`` is the
+    run-rate after all of them (``ending_arr`` = 12 x it; the last period's
+    equals the ``ending_arr`` metric) and the next period's ``opening_mrr``;
     ``opening_mrr + new + expansion + price_increase - contraction - churn ==
-    mrr`` holds on every row.
+    closing_mrr`` holds on every row. ``accounts`` are those at the close;
+    ``mrr`` is the MRR billed in the period's last month; revenue and CSM cost
+    are what the period bills and spends.
     """
     sel = _select(pr, segment)
     length = PERIOD_LENGTH[by]
@@ -172,19 +211,19 @@ def periods(pr: Projection, by: str = "month", segment: int | None = None) -> li
     rows = []
     for i, a in enumerate(range(0, h, length)):
         b = min(a + length, h)
-        opening = pr.starting_mrr[sel].sum() if a == 0 else pr.mrr[a - 1, sel].sum()
         row: dict[str, Any] = {
             "period": _label(by, i),
             "month_start": a + 1,
             "month": b,
-            "accounts": float(pr.accounts[b - 1, sel].sum()),
-            "opening_mrr": float(opening),
+            "accounts": closing_accounts(pr, b, sel),
+            "opening_mrr": closing_mrr(pr, a, sel),
             "mrr": float(pr.mrr[b - 1, sel].sum()),
+            "closing_mrr": closing_mrr(pr, b, sel),
             "ending_arr": exit_arr(pr, b, sel),
             "revenue": float(pr.mrr[a:b, sel].sum()),
         }
         for mv in MOVEMENTS:
-            row[mv] = float(getattr(pr, mv)[a:b, sel].sum())
+            row[mv] = dated_flows(pr, mv, a, b, sel)
         row["coverage"] = float(pr.coverage[a:b, sel].min())
         row["fte_required"] = float(pr.fte_required[a:b, sel].sum(axis=-1).max())
         row["csm_cost"] = float(pr.csm_cost[a:b, sel].sum())

@@ -48,16 +48,20 @@ def one_segment(
     return scenario_from(text)
 
 
-def changes(m: int, length: int, timing: str, join: int = 0) -> int:
+def changes(m: int, length: int, timing: str, join: int | None = None) -> int:
     """How many times a movement of period ``length`` has landed on a cohort by month ``m``.
 
-    The cohort is the aligned starting book (``join=0``, anchor 0) or new logos
-    of month ``join`` (anchor ``join``). Under ``end`` the first change is one
-    full period after the anchor; under ``start`` it is at the anchor itself.
+    The cohort is the aligned starting book (``join=None``, anchor 0) or new logos
+    of month ``join`` (anchor ``join``). The starting book's first change is one
+    full period after the anchor under ``end`` and at the anchor itself under
+    ``start``; new logos' first change is one full period after they sign under
+    both timings (DOMAIN 11.1).
     """
-    if m < join:
+    if join is not None:
+        return 0 if m < join else (m - join) // length
+    if m < 0:
         return 0
-    return (m - join) // length + (1 if timing == "start" else 0)
+    return m // length + (1 if timing == "start" else 0)
 
 
 # --- single movements: geometric series -----------------------------------------
@@ -73,7 +77,10 @@ def test_expansion_only_is_a_geometric_series(every, timing):
     assert pr.mrr[:, 0] == pytest.approx(expected, rel=1e-12)
     assert pr.metrics["total_revenue"] == pytest.approx(expected[:h].sum(), abs=CENT)
     assert pr.metrics["flat_revenue"] == pytest.approx(mrr0 * h, abs=CENT)
-    assert pr.metrics["ending_arr"] == pytest.approx(12 * expected[h], abs=CENT)
+    # exit ARR (DOMAIN 11.1): under `end` month H's end-of-month change counts (billed
+    # from month H + 1); under `start` it is 12 x month H's MRR
+    exit_month = h if timing == "end" else h - 1
+    assert pr.metrics["ending_arr"] == pytest.approx(12 * expected[exit_month], abs=CENT)
     # expansion is booked in exactly the due months, as r x the opening MRR
     opening = np.concatenate([[mrr0], expected[:-1]])
     due = np.array([changes(m, n, timing) > changes(m - 1, n, timing) for m in range(h + 1)])
@@ -272,9 +279,10 @@ def test_period_rows_reconcile_and_sum_to_total(path, by):
                 - row["contraction"]
                 - row["churn"]
             )
-            assert row["opening_mrr"] + flows == pytest.approx(row["mrr"], rel=1e-9)
+            assert row["opening_mrr"] + flows == pytest.approx(row["closing_mrr"], rel=1e-9)
+            assert 12 * row["closing_mrr"] == pytest.approx(row["ending_arr"], rel=1e-12)
         for before, after in itertools.pairwise(rows):
-            assert after["opening_mrr"] == pytest.approx(before["mrr"], rel=1e-12)
+            assert after["opening_mrr"] == pytest.approx(before["closing_mrr"], rel=1e-12)
         total = pr.metrics if segment is None else pr.segment_metrics[pr.segments[segment]]
         assert sum(r["revenue"] for r in rows) == pytest.approx(total["total_revenue"], rel=1e-9)
         assert rows[-1]["ending_arr"] == pytest.approx(total["ending_arr"], rel=1e-12)
@@ -603,7 +611,7 @@ def test_property_movements_reconcile(data):
     for row in periods(pr, "quarter"):
         flows = row["new"] + row["expansion"] + row["price_increase"]
         flows -= row["contraction"] + row["churn"]
-        assert row["opening_mrr"] + flows == pytest.approx(row["mrr"], rel=1e-9, abs=1e-6)
+        assert row["opening_mrr"] + flows == pytest.approx(row["closing_mrr"], rel=1e-9, abs=1e-6)
 
 
 @given(scenarios())

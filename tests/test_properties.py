@@ -174,11 +174,13 @@ def test_movements_reconcile_every_month_per_segment(data):
         for segment_index in [None, *range(len(pr.segments))]:
             rows = periods(pr, by, segment_index)
             for before, after in itertools.pairwise(rows):
-                assert after["opening_mrr"] == pytest.approx(before["mrr"], rel=1e-12)
+                assert after["opening_mrr"] == pytest.approx(before["closing_mrr"], rel=1e-12)
             for row in rows:
                 flows = row["new"] + row["expansion"] + row["price_increase"]
                 flows -= row["contraction"] + row["churn"]
-                assert row["opening_mrr"] + flows == pytest.approx(row["mrr"], rel=1e-9, abs=1e-6)
+                assert row["opening_mrr"] + flows == pytest.approx(
+                    row["closing_mrr"], rel=1e-9, abs=1e-6
+                )
             total = sum(r["revenue"] for r in rows)
             metrics = (
                 pr.metrics if segment_index is None else pr.segment_metrics[f"s{segment_index}"]
