@@ -23,6 +23,7 @@ PERIOD_COLUMNS = (
     "accounts",
     "opening_mrr",
     "mrr",
+    "closing_mrr",
     "ending_arr",
     "revenue",
     "new",
@@ -30,11 +31,46 @@ PERIOD_COLUMNS = (
     "price_increase",
     "contraction",
     "churn",
+    "opening_arr",
+    "new_arr",
+    "expansion_arr",
+    "price_increase_arr",
+    "contraction_arr",
+    "churn_arr",
+    "closing_arr",
     "coverage",
     "fte_required",
     "csm_cost",
 )
-"""Columns of ``periods`` rows (JSON) and of ``csmodel project --format csv``."""
+"""Keys of ``periods`` and ``totals`` rows (JSON). The bridge is given twice: as MRR
+changes under the movement names (``new`` ... ``churn``, ``opening_mrr`` to
+``closing_mrr``) and annualised under ``*_arr`` names (the table's ARR bridge)."""
+
+PROJECT_CSV_COLUMNS = (
+    "segment",
+    "period",
+    "month_start",
+    "month",
+    "accounts",
+    "revenue",
+    "opening_arr",
+    "new_arr",
+    "expansion_arr",
+    "price_increase_arr",
+    "contraction_arr",
+    "churn_arr",
+    "closing_arr",
+    "coverage",
+    "fte_required",
+    "csm_cost",
+)
+"""Columns of ``csmodel project --format csv``: one row per segment and period, then the
+book's rows (segment ``total``). Money is in the scenario's currency: the ARR bridge
+annualised (contraction and churn as positive amounts removed), revenue and CSM cost as
+billed and spent in the period."""
+
+BOOK_TOTAL = "total"
+"""The ``segment`` of the book-total rows in CSV output."""
 
 
 TIMING_NOTES = {
@@ -85,13 +121,37 @@ def clean(x: Any) -> Any:
     return x
 
 
+_ARR_BRIDGE = {
+    "opening_arr": "opening_mrr",
+    "new_arr": "new",
+    "expansion_arr": "expansion",
+    "price_increase_arr": "price_increase",
+    "contraction_arr": "contraction",
+    "churn_arr": "churn",
+    "closing_arr": "closing_mrr",
+}
+
+
+def bridge_rows(pr: Projection, by: str, segment: int | None = None) -> list[dict[str, Any]]:
+    """:func:`csmodel.metrics.periods` rows with the ARR bridge added (``*_arr`` = 12 x MRR)."""
+    return [
+        {**row, **{arr: 12.0 * row[mrr] for arr, mrr in _ARR_BRIDGE.items()}}
+        for row in periods(pr, by, segment)
+    ]
+
+
 def period_rows(pr: Projection, by: str) -> list[dict[str, Any]]:
     """Per-segment period rows, segment by segment (``PERIOD_COLUMNS``)."""
     rows = []
     for i, name in enumerate(pr.segments):
-        for row in periods(pr, by, i):
+        for row in bridge_rows(pr, by, i):
             rows.append({"segment": name, **row})
     return rows
+
+
+def project_csv_rows(pr: Projection, by: str) -> list[dict[str, Any]]:
+    """``csmodel project --format csv``: per-segment rows, then the book's (``BOOK_TOTAL``)."""
+    return period_rows(pr, by) + [{"segment": BOOK_TOTAL, **r} for r in bridge_rows(pr, by)]
 
 
 def project_record(pr: Projection, by: str = "year") -> dict[str, Any]:
@@ -110,7 +170,7 @@ def project_record(pr: Projection, by: str = "year") -> dict[str, Any]:
             },
             "years": yearly(pr),
             "periods": period_rows(pr, by),
-            "totals": periods(pr, by),
+            "totals": bridge_rows(pr, by),
         }
     )
 

@@ -31,6 +31,7 @@ PROJECT = Registry(
 HEADCOUNT = Registry(
     table="csmodel.render.headcount:table",
     json="csmodel.render.machine:headcount_json",
+    csv="csmodel.render.machine:headcount_csv",
     markdown="csmodel.render.headcount:markdown",
 )
 
@@ -44,6 +45,7 @@ COMPARE = Registry(
 SENSITIVITY = Registry(
     table="csmodel.render.compare:sensitivity_table",
     json="csmodel.render.machine:sensitivity_json",
+    csv="csmodel.render.machine:sensitivity_csv",
     markdown="csmodel.render.compare:sensitivity_markdown",
 )
 

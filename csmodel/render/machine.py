@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Collection
 from typing import Any
 
 
@@ -12,12 +13,41 @@ def dump_json(record: Any) -> str:
     return json.dumps(record, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
 
 
-def dump_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+CSV_LINE_END = "\r\n"
+"""RFC 4180 line ends: the writer then quotes any field holding CR or LF, so readers
+and spreadsheets keep the row."""
+
+
+def _csv_number(x: Any, money: bool) -> Any:
+    """Money to cents, other numbers to 6 decimals (no ``55.600000000000016``)."""
+    if isinstance(x, bool) or not isinstance(x, float):
+        return x
+    return round(x, 2 if money else 6) + 0.0  # + 0.0: no "-0.0"
+
+
+def dump_csv(
+    rows: list[dict[str, Any]],
+    columns: tuple[str, ...],
+    money: Callable[[dict[str, Any]], Collection[str]] | Collection[str] = (),
+) -> str:
+    """CSV of ``rows``: text cells through ``safe.csv_cell``, numbers rounded.
+
+    ``money`` names the columns holding money (or, given a function, the money
+    columns of each row, for tables whose rows mix metrics).
+    """
+    from csmodel.render.safe import csv_cell
+
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator=CSV_LINE_END)
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+        cents = money(row) if callable(money) else money
+        writer.writerow(
+            {
+                k: "" if row.get(k) is None else csv_cell(_csv_number(row.get(k), k in cents))
+                for k in columns
+            }
+        )
     return buf.getvalue()
 
 
@@ -28,15 +58,79 @@ def project_json(pr: Any, by: str) -> str:
 
 
 def project_csv(pr: Any, by: str) -> str:
-    from csmodel.records import PERIOD_COLUMNS, period_rows
+    from csmodel.records import PROJECT_CSV_COLUMNS, project_csv_rows
 
-    return dump_csv(period_rows(pr, by), PERIOD_COLUMNS)
+    money = {c for c in PROJECT_CSV_COLUMNS if c.endswith("_arr")} | {"revenue", "csm_cost"}
+    return dump_csv(project_csv_rows(pr, by), PROJECT_CSV_COLUMNS, money)
 
 
 def headcount_json(report: Any) -> str:
     from csmodel.records import headcount_record
 
     return dump_json(headcount_record(report))
+
+
+_HEADCOUNT_MONEY = frozenset(
+    {
+        "total_revenue",
+        "csm_cost",
+        "gross_profit",
+        "delta_gross_profit",
+        "contribution",
+        "contribution_delta",
+        "exit_arr_delta",
+        "revenue_change",
+        "csm_cost_change",
+        "gross_profit_change",
+    }
+)
+
+
+def _union(rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    """Every key of ``rows``, in order of first appearance."""
+    return tuple(dict.fromkeys(k for row in rows for k in row))
+
+
+def headcount_csv_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """``csmodel headcount --format csv``: one table, its rows tagged by ``table``.
+
+    ``sweep`` rows (per segment and staffing level) then ``hiring_plan`` rows (per
+    quarter: each segment's, then the book's as segment ``total``). Every value is
+    the JSON record's under the same key.
+    """
+    from csmodel.records import BOOK_TOTAL
+
+    rows: list[dict[str, Any]] = []
+    for name, sweep in record["sweep"].items():
+        rows += [{"table": "sweep", "segment": name, **r} for r in sweep]
+    for quarter in record["hiring_plan"]:
+        segments = quarter.get("segments", {})
+        for name, r in segments.items():
+            rows.append({"table": "hiring_plan", "segment": name, **r})
+        book = {k: v for k, v in quarter.items() if k != "segments"}
+        rows.append({"table": "hiring_plan", "segment": BOOK_TOTAL, **book})
+    return rows
+
+
+def headcount_csv(report: Any) -> str:
+    from csmodel.records import headcount_record
+
+    rows = headcount_csv_rows(headcount_record(report))
+    return dump_csv(rows, _union(rows), _HEADCOUNT_MONEY)
+
+
+def sensitivity_csv(result: Any) -> str:
+    """``csmodel sensitivity --format csv``: the tornado rows, largest swing first."""
+    from csmodel.checks import metric_unit
+    from csmodel.records import sensitivity_record
+
+    record = sensitivity_record(result)
+    rows = [
+        {"rank": i, "metric": record["metric"], "base": record["base"], **r}
+        for i, r in enumerate(record["rows"], 1)
+    ]
+    money = ("base", "low", "high", "swing") if metric_unit(record["metric"]) == "money" else ()
+    return dump_csv(rows, _union(rows) or ("rank", "metric", "base"), money)
 
 
 def compare_json(cols: Any, metrics: list[str]) -> str:
@@ -46,9 +140,13 @@ def compare_json(cols: Any, metrics: list[str]) -> str:
 
 
 def compare_csv(cols: Any, metrics: list[str]) -> str:
+    from csmodel.checks import metric_unit
     from csmodel.records import COMPARE_CSV_COLUMNS, compare_rows
 
-    return dump_csv(compare_rows(cols, metrics), COMPARE_CSV_COLUMNS)
+    def money(row: dict[str, Any]) -> tuple[str, ...]:
+        return ("value", "delta") if metric_unit(row["metric"]) == "money" else ()
+
+    return dump_csv(compare_rows(cols, metrics), COMPARE_CSV_COLUMNS, money)
 
 
 def sensitivity_json(result: Any) -> str:
@@ -95,6 +193,15 @@ def _classname(file: str, kind: str) -> str:
     return ".".join([*(p.replace(".", "_") for p in parts), kind])
 
 
+def junit_name(result: Any) -> str:
+    """A test case's name: the result's id, with its segment when the id does not name it
+    (a lint firing on two segments gives two distinct test names)."""
+    seg = result.segment
+    if seg and not result.id.startswith(f"{seg}."):
+        return f"{result.id}[{seg}]"
+    return result.id
+
+
 def check_junit(report: Any) -> str:
     """JUnit XML: a ``testsuite`` per file, a ``testcase`` per check and lint result.
 
@@ -102,8 +209,12 @@ def check_junit(report: Any) -> str:
     message (CI servers show it without failing the report, as the exit code
     does), or a ``<failure type="warning">`` under ``--strict``. A file that
     cannot be checked is a suite of ``<error>`` test cases, one per problem.
+    Every text from a user passes ``safe.xml`` (characters XML 1.0 forbids are
+    shown as escapes), so the document is always well-formed.
     """
     import xml.etree.ElementTree as ET
+
+    from csmodel.render.safe import xml
 
     root = ET.Element("testsuites", name="csmodel check")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -111,14 +222,21 @@ def check_junit(report: Any) -> str:
     def suite(name: str, counts: dict[str, int]) -> ET.Element:
         for k, v in counts.items():
             totals[k] += v
-        return ET.SubElement(root, "testsuite", name=name, **{k: str(v) for k, v in counts.items()})
+        return ET.SubElement(
+            root, "testsuite", name=xml(name), **{k: str(v) for k, v in counts.items()}
+        )
 
     def case(parent: ET.Element, name: str, file: str, kind: str, line: int | None) -> Any:
-        el = ET.SubElement(parent, "testcase", name=name, classname=_classname(file, kind))
-        el.set("file", file)
+        el = ET.SubElement(
+            parent, "testcase", name=xml(name), classname=xml(_classname(file, kind))
+        )
+        el.set("file", xml(file))
         if line is not None:
             el.set("line", str(line))
         return el
+
+    def outcome(tc: ET.Element, tag: str, kind: str, message: str, detail: str) -> None:
+        ET.SubElement(tc, tag, type=kind, message=xml(message)).text = xml(detail)
 
     for f in report.files:
         counts = {"tests": len(f.results), "failures": 0, "errors": 0, "skipped": 0}
@@ -129,17 +247,19 @@ def check_junit(report: Any) -> str:
                 counts["skipped"] += 1
         el = suite(f.file, counts)
         for r in f.results:
-            tc = case(el, r.id, f.file, r.kind, r.line)
+            tc = case(el, junit_name(r), f.file, r.kind, r.line)
             where = f"{f.file}:{r.line}" if r.line is not None else f.file
             detail = f"{where}: {r.message}"
             if r.value_text or r.bound_text:
                 detail += f"\nvalue: {r.value_text or 'n/a'}; bound: {r.bound_text or 'none'}"
             if r.status == "fail":
-                ET.SubElement(tc, "failure", type=r.kind, message=r.message).text = detail
+                outcome(tc, "failure", r.kind, r.message, detail)
             elif r.status == "warn" and report.strict:
-                ET.SubElement(tc, "failure", type="warning", message=r.message).text = detail
+                outcome(tc, "failure", "warning", r.message, detail)
             elif r.status == "warn":
-                ET.SubElement(tc, "skipped", message=f"warning: {r.message}").text = detail
+                ET.SubElement(tc, "skipped", message=xml(f"warning: {r.message}")).text = xml(
+                    detail
+                )
     by_file: dict[str, list[Any]] = {}
     for p in report.problems:
         by_file.setdefault(p.file, []).append(p)
@@ -150,7 +270,7 @@ def check_junit(report: Any) -> str:
         for p in problems:
             tc = case(el, "valid-scenario", file, "load", p.line)
             message = f"{p.key}: {p.message}" if p.key else p.message
-            ET.SubElement(tc, "error", type="invalid", message=message).text = p.format()
+            outcome(tc, "error", "invalid", message, p.format())
     for k, v in totals.items():
         root.set(k, str(v))
     ET.indent(root)

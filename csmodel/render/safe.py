@@ -1,0 +1,95 @@
+"""THE escaping of user text, one function per output kind.
+
+Scenario files arrive in pull requests from anyone, and their names end up in
+terminals, spreadsheets, CI dashboards and documentation sites. Every string
+that came from a user (scenario, segment, variant and meeting names,
+descriptions, file names, ``--set`` text, CSV cells) passes through one of
+these functions on its way out:
+
+- :func:`visible` — control characters (C0, DEL, C1), bidirectional overrides
+  and lone surrogates become visible escapes such as ``\\x1b``: nothing a user
+  wrote can clear, retitle or reorder a terminal.
+- :func:`rich_text` — a :class:`rich.text.Text` of the visible text: never
+  parsed as markup, so ``[bold]`` stays literal and ``[/bold]`` cannot crash.
+- :func:`md` — a markdown inline: visible, newlines as spaces, pipes and
+  markdown punctuation backslash-escaped, HTML specials as entities (a table
+  keeps its column count and ``<script>`` stays text).
+- :func:`xml` — characters XML 1.0 forbids become visible escapes (the
+  serializer escapes ``&<>"`` itself).
+- :func:`csv_cell` — a text cell a spreadsheet would run as a formula (starting
+  with ``= + - @``, tab or CR) gets a leading ``'`` (OWASP's advice); control
+  characters other than tab, CR and LF become visible; numbers are untouched. The CSV
+  writer quotes any field holding CR or LF (see ``render.machine.dump_csv``).
+- JSON is data: strings go out as they are (the encoder escapes them).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
+_UNSAFE_KEEP_LINES = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: Any, *, keep_newlines: bool = False) -> str:
+    """``text`` with every control character shown as a visible escape (``\\x1b``, ``\\n``)."""
+    pattern = _UNSAFE_KEEP_LINES if keep_newlines else _UNSAFE
+    return pattern.sub(_escape, str(text))
+
+
+def rich_text(text: Any, style: str = "") -> Any:
+    """A rich ``Text`` of user text: literal (no markup), control characters visible."""
+    from rich.text import Text
+
+    return Text(visible(text), style=style)
+
+
+def rich_markup(text: Any) -> str:
+    """User text made safe to embed in a rich markup string (escaped and visible)."""
+    from rich.markup import escape
+
+    return escape(visible(text))
+
+
+_MD_PUNCT = re.compile(r"([\\`*_\[\]|~#!])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def md(text: Any) -> str:
+    """User text as a markdown inline: one line, literal, safe inside a table cell."""
+    one_line = re.sub(r"\r\n|\r|\n", " ", str(text))
+    out = _MD_PUNCT.sub(r"\\\1", visible(one_line))
+    return "".join(_HTML.get(ch, ch) for ch in out)
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml(text: Any) -> str:
+    """User text that an XML 1.0 document may hold (forbidden characters made visible)."""
+    return _XML_BAD.sub(_escape, str(text))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CSV_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV/XLSX cell: text neutralised against formula injection; numbers as they are."""
+    if not isinstance(value, str):
+        return value
+    text = _CSV_UNSAFE.sub(_escape, value)
+    if value.startswith(_FORMULA_START):
+        return "'" + text
+    return text
