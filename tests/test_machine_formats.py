@@ -67,6 +67,7 @@ def test_project_csv_rounds_money_to_cents_and_rates_to_six_decimals(run_cli):
 
 def test_project_csv_bridge_reconciles_in_arr(run_cli):
     code, out, _ = run_cli(["project", SAAS, "-f", "csv", "--by", "quarter"])
+    assert code == 0
     for row in read_csv(out):
         f = {k: float(row[k]) for k in row if k.endswith("_arr")}
         closing = (
@@ -156,6 +157,7 @@ def test_junit_names_a_lint_per_segment_and_stays_well_formed(tmp_path, run_cli)
     )
     path.write_text(f"name: t\nsegments:\n  a:\n{seg}  b:\n{seg}", encoding="utf-8")
     code, out, err = run_cli(["check", str(path), "-f", "junit"])
+    assert code == 0, err  # warnings only
     root = ET.fromstring(out)
     names = [tc.get("name") for tc in root.iter("testcase")]
     assert len(names) == len(set(names)), names

@@ -278,7 +278,11 @@ def check_junit(report: Any) -> str:
 
 
 def github_data(text: str) -> str:
-    """Escape a workflow command's message: ``%``, CR and LF."""
+    """Escape a workflow command's message: ``%``, CR and LF; other control characters
+    are shown as visible escapes (``safe.visible``), never written raw."""
+    from csmodel.render.safe import visible
+
+    text = visible(text, keep="\r\n")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

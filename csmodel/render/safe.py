@@ -25,13 +25,19 @@ these functions on its way out:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
-_UNSAFE_KEEP_LINES = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
+_UNSAFE_CLASS = f"\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff"
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+@functools.lru_cache(maxsize=8)
+def _unsafe(keep: str) -> re.Pattern[str]:
+    kept = "".join(re.escape(ch) for ch in keep)
+    return re.compile(f"(?![{kept}])[{_UNSAFE_CLASS}]" if kept else f"[{_UNSAFE_CLASS}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -42,10 +48,12 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def visible(text: Any, *, keep_newlines: bool = False) -> str:
-    """``text`` with every control character shown as a visible escape (``\\x1b``, ``\\n``)."""
-    pattern = _UNSAFE_KEEP_LINES if keep_newlines else _UNSAFE
-    return pattern.sub(_escape, str(text))
+def visible(text: Any, *, keep: str = "") -> str:
+    """``text`` with every control character shown as a visible escape (``\\x1b``, ``\\n``).
+
+    ``keep`` names characters to leave as they are (``"\\n"`` for multi-line text).
+    """
+    return _unsafe(keep).sub(_escape, str(text))
 
 
 def rich_text(text: Any, style: str = "") -> Any:
