@@ -31,8 +31,10 @@ the opening MRR summed per class. The per-month cost is then a handful of
 passes over the ``(5, K, S)`` state plus a few dozen operations on ``(S,)`` and
 ``(4, S)`` arrays.
 
-Every array carries cohorts and segments as its last two axes so that a
-leading ``paths`` axis (Monte Carlo) can be added without reshaping the maths.
+Batches: segments never interact in the month loop, so a batch of scenarios
+(sweep points, tornado steps, variants, later Monte Carlo paths) runs as one
+loop over the concatenation of their segments, the **columns** (``Params``);
+``project_batch`` splits the result back into one ``Projection`` each.
 """
 
 from __future__ import annotations
@@ -106,14 +108,21 @@ class Projection:
 
 
 @dataclass(frozen=True)
-class _Params:
-    """Per-segment inputs as arrays of shape ``(segments,)``."""
+class Params:
+    """Every input of the month loop, one value per **column**, arrays of shape ``(N,)``.
+
+    A column is one segment of one scenario; a batch of scenarios is run as
+    the concatenation of their columns (segments never interact in the
+    engine), so a staffing sweep, a tornado or a set of variants is one call
+    of the month loop whatever its size. Team, economics and understaffing
+    values are per column too, so scenarios of a batch may differ in them.
+    """
 
     churn: np.ndarray
     contraction: np.ndarray
-    expansion: np.ndarray
-    price: np.ndarray
-    period_index: np.ndarray  # (4, segments): churn, contraction, expansion, price
+    expansion: np.ndarray  # rate x share
+    price: np.ndarray  # rate x share
+    period_index: np.ndarray  # (4, N): churn, contraction, expansion, price
     joiners_mrr: np.ndarray
     joiners_accounts: np.ndarray
     logos_signed: np.ndarray
@@ -122,6 +131,14 @@ class _Params:
     csms: np.ndarray  # nan where not staffed
     start_mrr: np.ndarray
     start_accounts: np.ndarray
+    productive_hours: np.ndarray
+    cost_per_csm: np.ndarray
+    churn_sensitivity: np.ndarray
+    expansion_sensitivity: np.ndarray
+
+    @property
+    def columns(self) -> int:
+        return int(self.churn.shape[-1])
 
 
 def segment_hours_per_account(scenario: Scenario, name: str) -> float:
@@ -139,19 +156,15 @@ def segment_hours_per_account(scenario: Scenario, name: str) -> float:
 
 
 _EVERY_INDEX = {name: _PERIOD_INDEX[months] for name, months in PERIODS.items()}
+_FIELDS = 20
 
 
-def _params(sc: Scenario) -> _Params:
-    productive = sc.team.productive_hours
+def params(sc: Scenario) -> Params:
+    """The engine's inputs of one scenario: one column per segment, in file order."""
+    team, und = sc.team, sc.understaffing
     rows = []
-    for s in sc.segments.values():
+    for name, s in sc.segments.items():
         ch, co, ex, pi, nl = s.churn, s.contraction, s.expansion, s.price_increase, s.new_logos
-        if s.meetings:  # as segment_hours_per_account
-            hpa = float(s.hours_per_account or 0.0)
-        elif s.accounts_per_csm:
-            hpa = productive / s.accounts_per_csm
-        else:
-            hpa = 0.0
         joiners = nl.per_month * nl.onboarding_rate
         rows.append(
             (
@@ -166,15 +179,22 @@ def _params(sc: Scenario) -> _Params:
                 joiners * s.new_logo_acv / 12,
                 joiners,
                 nl.per_month,
-                hpa,
+                segment_hours_per_account(sc, name),
                 s.onboarding_hours,
                 np.nan if s.csms is None else s.csms,
                 s.accounts * s.acv / 12,
                 s.accounts,
+                team.productive_hours,
+                team.cost_per_csm,
+                und.churn_sensitivity,
+                und.expansion_sensitivity,
             )
         )
-    a = np.array(rows, dtype=float).reshape(-1, 16).T
-    return _Params(
+    return _params_from(np.array(rows, dtype=float).reshape(-1, _FIELDS).T)
+
+
+def _params_from(a: np.ndarray) -> Params:
+    return Params(
         churn=a[0],
         contraction=a[1],
         expansion=a[2],
@@ -188,202 +208,265 @@ def _params(sc: Scenario) -> _Params:
         csms=a[13],
         start_mrr=a[14],
         start_accounts=a[15],
+        productive_hours=a[16],
+        cost_per_csm=a[17],
+        churn_sensitivity=a[18],
+        expansion_sensitivity=a[19],
     )
 
 
-def _due_table(horizon: int, anchors: np.ndarray, first_change: np.ndarray) -> np.ndarray:
-    """``due[p, m, k]``: is a movement of period ``_LENGTHS[p]`` due for cohort k in month m."""
-    months = np.arange(horizon + 1)[None, :, None]
-    lengths = _LENGTHS[:, None, None]
-    return ((months - anchors[None, None, :]) % lengths == 0) & (
-        months >= first_change[None, None, :]
-    )
+def concat(batch: list[Params]) -> Params:
+    """The columns of every :class:`Params` of ``batch``, side by side."""
+    fields = Params.__dataclass_fields__
+    return Params(**{f: np.concatenate([getattr(p, f) for p in batch], axis=-1) for f in fields})
 
 
-def project(scenario: Scenario) -> Projection:
-    """Project ``scenario`` month by month (see module docstring)."""
-    sc = scenario
-    p = _params(sc)
-    n_seg = len(p.churn)
-    horizon = sc.horizon_months
-    start_timing = sc.timing == "start"
+@dataclass(frozen=True)
+class Layout:
+    """What every column of one engine call shares: the time grid and the cohorts.
 
-    n_start = 12 if sc.renewals == "spread" else 1
-    has_new = bool(np.any(p.joiners_accounts > 0) or np.any(p.logos_signed > 0))
-    n_new = 12 if has_new else 0
-    n_coh = n_start + n_new
-    anchors = np.concatenate([-np.arange(n_start), np.arange(n_new)])
-    first_change = np.concatenate(
-        [np.full(n_start, 0 if start_timing else 1), np.zeros(n_new, dtype=int)]
-    )
-    # Class of each cohort each month: how many of (month, quarter, year) are due.
-    cls = _due_table(horizon, anchors, first_change).sum(axis=0)  # (H+1, K), 0..3
+    The starting book is 1 cohort (aligned) or 12 (spread); new logos are 12
+    cohorts by join month mod 12 (none when no column signs any).
+    """
+
+    horizon: int
+    start_timing: bool
+    n_start: int
+    n_new: int
+
+    @classmethod
+    def of(cls, sc: Scenario, has_new: bool) -> Layout:
+        return cls(
+            horizon=sc.horizon_months,
+            start_timing=sc.timing == "start",
+            n_start=12 if sc.renewals == "spread" else 1,
+            n_new=12 if has_new else 0,
+        )
+
+    @property
+    def cohorts(self) -> int:
+        return self.n_start + self.n_new
+
+    def classes(self) -> np.ndarray:
+        """``(H + 1, K)``: how many of (month, quarter, year) are due for each cohort."""
+        anchors = np.concatenate([-np.arange(self.n_start), np.arange(self.n_new)])
+        first = np.concatenate(
+            [
+                np.full(self.n_start, 0 if self.start_timing else 1),
+                np.zeros(self.n_new, dtype=int),
+            ]
+        )
+        months = np.arange(self.horizon + 1)[None, :, None]
+        due = ((months - anchors[None, None, :]) % _LENGTHS[:, None, None] == 0) & (
+            months >= first[None, None, :]
+        )
+        return due.sum(axis=0)
+
+
+_MONTHLY = (
+    "mrr",
+    "accounts",
+    "new",
+    "expansion",
+    "price_increase",
+    "contraction",
+    "churn",
+    "coverage",
+    "fte_required",
+    "starting_book_mrr",
+    "joined_mrr",
+    "joined_accounts",
+)
+_YEARLY = ("open", "close", "gross", "open_acc", "close_acc")
+
+
+def _coverage(p: Params, opening_accounts: np.ndarray, onboarding_fte: np.ndarray) -> tuple:
+    """(required FTE, coverage) of one month, DOMAIN 5.3; unstaffed columns have coverage 1."""
+    fte = opening_accounts * p.hours_per_account / p.productive_hours + onboarding_fte
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.fmin(1.0, np.where(np.isnan(p.csms), np.inf, p.csms) / fte)
+    return fte, kappa
+
+
+def run(p: Params, layout: Layout) -> dict[str, np.ndarray]:
+    """The month loop over columns (see the module docstring): arrays ``(H + 1, N)``,
+    and year windows ``(years, N)`` under ``year_*`` keys."""
+    n, h = p.columns, layout.horizon
+    n_start, n_new, n_coh = layout.n_start, layout.n_new, layout.cohorts
+    cls = layout.classes()
     # Per-class sums of the opening state, starting book (0-3) and new logos (4-7) apart.
     col = cls + 4 * (np.arange(n_coh) >= n_start)
     class_sum = (col[:, None, :] == np.arange(8)[None, :, None]).astype(float)  # (H+1, 8, K)
-    # due[c, s]: is a movement of segment s with period index q due in class c (c > q).
+    # due[c, n]: is a movement with period index q due in class c (c > q).
     classes = np.arange(4)[:, None]
     m_churn, m_contr, m_exp, m_price = (
         (classes > p.period_index[i][None, :]).astype(float) for i in range(4)
     )
-    price_rate = p.price * m_price  # (4, S)
+    price_rate = p.price * m_price  # (4, N)
     one_price = 1.0 + price_rate
 
-    # State (5, K, S): MRR, accounts, and the trackers of the book that existed
+    # State (5, K, N): MRR, accounts, and the trackers of the book that existed
     # when the current year began (see the year windows below).
-    state = np.zeros((5, n_coh, n_seg))
+    state = np.zeros((5, n_coh, n))
     mrr, acc, ex_mrr, ex_gross, ex_acc = state
     mrr[:n_start] = p.start_mrr / n_start
     acc[:n_start] = p.start_accounts / n_start
-    factors = np.empty((5, 4, n_seg))  # the same five, per class
-    rates = np.empty((3, 4, n_seg))  # churn, contraction, expansion per class
+    factors = np.empty((5, 4, n))
+    rates = np.empty((3, 4, n))  # churn, contraction, expansion per class
     churn_rate, contr_rate, exp_rate = rates
-    growth = np.empty((4, n_seg))  # 1 + expansion - churn - contraction
-    priced = np.empty((4, n_seg))
-
-    fte_per_account = p.hours_per_account / 12.0 / (sc.team.productive_hours / 12.0)
+    growth = np.empty((4, n))
+    priced = np.empty((4, n))
+    monthly_hours = p.productive_hours / 12.0  # one CSM's productive hours in a month
     onboarding_fte = [
-        p.logos_signed * k * p.onboarding_hours / 3.0 / (sc.team.productive_hours / 12.0)
-        for k in (1, 2, 3)
+        p.logos_signed * k * p.onboarding_hours / 3.0 / monthly_hours for k in (1, 2, 3)
     ]
-    # Coverage = min(1, csms / fte): unstaffed segments get inf (coverage 1), and
-    # fmin maps 0 / 0 (no CSMs, no need) to 1 too.
-    csms_or_inf = np.where(np.isnan(p.csms), np.inf, p.csms)
-    staffed = ~np.isnan(p.csms)
-    cs_sens = sc.understaffing.churn_sensitivity
-    ex_sens = sc.understaffing.expansion_sensitivity
-    joiners = p.joiners_accounts  # in the month's coverage, though added after its changes
 
-    shape = (horizon + 1, n_seg)
-    out = {
-        k: np.zeros(shape)
-        for k in (
-            "mrr",
-            "accounts",
-            "new",
-            "expansion",
-            "price_increase",
-            "contraction",
-            "churn",
-            "coverage",
-            "fte_required",
-            "starting_book_mrr",
-            "joined_mrr",
-            "joined_accounts",
-        )
-    }
+    out = {k: np.zeros((h + 1, n)) for k in _MONTHLY}
     out["new"][:] = p.joiners_mrr
-    n_years = horizon // 12
-    y_open = np.zeros((n_years, n_seg))
-    y_close = np.zeros((n_years, n_seg))
-    y_gross = np.zeros((n_years, n_seg))
-    y_open_acc = np.zeros((n_years, n_seg))
-    y_close_acc = np.zeros((n_years, n_seg))
+    n_years = h // 12
+    years = {k: np.zeros((n_years, n)) for k in _YEARLY}
+    window_open = 0 if layout.start_timing else 1  # first month of change of year 1
 
-    window_open = 0 if start_timing else 1  # first month of change of year 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for m in range(horizon + 1):
-            r = n_start + (m % 12) if n_new else None
-            # Year windows: twelve months of change each, starting at window_open.
-            if (m - window_open) % 12 == 0 and (m - window_open) // 12 < n_years:
-                ex_mrr[...] = mrr
-                ex_acc[...] = acc
-                if not start_timing and m > 0 and n_new:
-                    # logos that joined last month belong to the new year, not the old book
-                    prev = n_start + ((m - 1) % 12)
-                    ex_mrr[prev] -= p.joiners_mrr
-                    ex_acc[prev] -= p.joiners_accounts
-                    np.maximum(ex_mrr, 0.0, out=ex_mrr)
-                    np.maximum(ex_acc, 0.0, out=ex_acc)
-                ex_gross[...] = ex_mrr
-                y = (m - window_open) // 12
-                y_open[y] = ex_mrr.sum(axis=0)
-                y_open_acc[y] = ex_acc.sum(axis=0)
+    for m in range(h + 1):
+        r = n_start + (m % 12) if n_new else None
+        # Year windows: twelve months of change each, starting at window_open.
+        if (m - window_open) % 12 == 0 and (m - window_open) // 12 < n_years:
+            _open_year(state, years, (m - window_open) // 12, m, layout, p)
 
-            # 1. New logos join. They take no change in the month they sign (DOMAIN 11.1:
-            # their first movements come one full period later, under both timings), so
-            # they are added to their cohort after this month's changes, below.
-            sums = class_sum[m] @ state[:2]  # (2, 8, S): opening MRR and accounts by class
-            mrr_c = sums[0, :4] + sums[0, 4:]
-            acc_c = sums[1, :4] + sums[1, 4:]
+        # 1. New logos join after this month's changes (DOMAIN 11.1: they take no
+        # change in the month they sign), but count in its coverage (DOMAIN 5.3).
+        sums = class_sum[m] @ state[:2]  # (2, 8, N): opening MRR and accounts by class
+        mrr_c = sums[0, :4] + sums[0, 4:]
+        acc_c = sums[1, :4] + sums[1, 4:]
+        fte, kappa = _coverage(p, acc_c.sum(axis=0) + p.joiners_accounts, onboarding_fte[min(m, 2)])
+        gap = 1.0 - kappa
+        churn_eff = np.minimum(1.0, p.churn * (1.0 + p.churn_sensitivity * gap))
+        exp_eff = p.expansion * np.maximum(0.0, 1.0 - p.expansion_sensitivity * gap)
+        contr_eff = np.minimum(p.contraction, 1.0 - churn_eff)
 
-            # Coverage: available CSM hours / hours the book needs this month.
-            fte = (acc_c.sum(axis=0) + joiners) * fte_per_account + onboarding_fte[min(m, 2)]
-            kappa = np.fmin(1.0, csms_or_inf / fte)
-            gap = 1.0 - kappa
-            churn_eff = np.minimum(1.0, p.churn * (1.0 + cs_sens * gap))
-            exp_eff = p.expansion * np.maximum(0.0, 1.0 - ex_sens * gap)
-            contr_eff = np.minimum(p.contraction, 1.0 - churn_eff)
+        # 2. Due expansion, churn and contraction on the opening MRR, applied together;
+        # 3. then a due price increase on the retained, expanded contract.
+        np.multiply(churn_eff, m_churn, out=churn_rate)
+        np.multiply(contr_eff, m_contr, out=contr_rate)
+        np.multiply(exp_eff, m_exp, out=exp_rate)
+        np.add(exp_rate, 1.0, out=growth)
+        growth -= churn_rate
+        growth -= contr_rate
+        np.multiply(growth, one_price, out=factors[0])  # MRR
+        np.subtract(1.0, churn_rate, out=factors[1])  # accounts
+        factors[2] = factors[0]
+        np.subtract(factors[1], contr_rate, out=factors[3])  # gross: churn, contraction
+        factors[4] = factors[1]
+        state *= np.take(factors, cls[m], axis=1)
 
-            # 2. Due expansion, churn and contraction on the opening MRR, applied together;
-            # 3. then a due price increase on the retained, expanded contract.
-            np.multiply(churn_eff, m_churn, out=churn_rate)
-            np.multiply(contr_eff, m_contr, out=contr_rate)
-            np.multiply(exp_eff, m_exp, out=exp_rate)
-            np.add(exp_rate, 1.0, out=growth)
-            growth -= churn_rate
-            growth -= contr_rate
-            np.multiply(growth, one_price, out=factors[0])  # MRR
-            np.subtract(1.0, churn_rate, out=factors[1])  # accounts
-            factors[2] = factors[0]
-            np.subtract(factors[1], contr_rate, out=factors[3])  # gross: churn, contraction
-            factors[4] = factors[1]
-            state *= np.take(factors, cls[m], axis=1)
+        flows = (rates * mrr_c).sum(axis=1)
+        out["churn"][m], out["contraction"][m], out["expansion"][m] = flows
+        np.multiply(growth, price_rate, out=priced)
+        priced *= mrr_c
+        out["price_increase"][m] = priced.sum(axis=0)
+        book = (sums[0, :4] * factors[0]).sum(axis=0)
+        total = (sums[0, 4:] * factors[0]).sum(axis=0) + book
+        accounts = (acc_c * factors[1]).sum(axis=0)
+        if n_new:
+            mrr[r] += p.joiners_mrr
+            acc[r] += p.joiners_accounts
+            total += p.joiners_mrr
+            accounts += p.joiners_accounts
+            out["joined_mrr"][m] = p.joiners_mrr
+            out["joined_accounts"][m] = p.joiners_accounts
 
-            flows = (rates * mrr_c).sum(axis=1)
-            out["churn"][m], out["contraction"][m], out["expansion"][m] = flows
-            np.multiply(growth, price_rate, out=priced)
-            priced *= mrr_c
-            out["price_increase"][m] = priced.sum(axis=0)
-            book = (sums[0, :4] * factors[0]).sum(axis=0)
-            total = (sums[0, 4:] * factors[0]).sum(axis=0) + book
-            accounts = (acc_c * factors[1]).sum(axis=0)
+        # 4. The month's revenue is the resulting MRR.
+        out["mrr"][m] = total
+        out["accounts"][m] = accounts
+        out["coverage"][m] = kappa
+        out["fte_required"][m] = fte
+        out["starting_book_mrr"][m] = book
+        closed = (m - window_open + 1) // 12 - 1
+        if (m - window_open + 1) % 12 == 0 and 0 <= closed < n_years:
+            years["close"][closed] = ex_mrr.sum(axis=0)
+            years["gross"][closed] = ex_gross.sum(axis=0)
+            years["close_acc"][closed] = ex_acc.sum(axis=0)
 
-            if n_new:
-                mrr[r] += p.joiners_mrr
-                acc[r] += p.joiners_accounts
-                total += p.joiners_mrr
-                accounts += p.joiners_accounts
-                out["joined_mrr"][m] = p.joiners_mrr
-                out["joined_accounts"][m] = p.joiners_accounts
+    out.update({f"year_{k}": v for k, v in years.items()})
+    return out
 
-            # 4. The month's revenue is the resulting MRR.
-            out["mrr"][m] = total
-            out["accounts"][m] = accounts
-            out["coverage"][m] = kappa
-            out["fte_required"][m] = fte
-            out["starting_book_mrr"][m] = book
 
-            if (m - window_open + 1) % 12 == 0 and 0 <= (m - window_open + 1) // 12 - 1 < n_years:
-                y = (m - window_open + 1) // 12 - 1
-                y_close[y] = ex_mrr.sum(axis=0)
-                y_gross[y] = ex_gross.sum(axis=0)
-                y_close_acc[y] = ex_acc.sum(axis=0)
+def _open_year(state: np.ndarray, years: dict, y: int, m: int, layout: Layout, p: Params) -> None:
+    """Start tracking the book that exists when year ``y`` opens (at month ``m``)."""
+    mrr, acc, ex_mrr, ex_gross, ex_acc = state
+    ex_mrr[...] = mrr
+    ex_acc[...] = acc
+    if not layout.start_timing and m > 0 and layout.n_new:
+        # logos that joined last month are dated in the new year, not the old book
+        prev = layout.n_start + ((m - 1) % 12)
+        ex_mrr[prev] -= p.joiners_mrr
+        ex_acc[prev] -= p.joiners_accounts
+        np.maximum(ex_mrr, 0.0, out=ex_mrr)
+        np.maximum(ex_acc, 0.0, out=ex_acc)
+    ex_gross[...] = ex_mrr
+    years["open"][y] = ex_mrr.sum(axis=0)
+    years["open_acc"][y] = ex_acc.sum(axis=0)
 
-    months = np.arange(horizon + 1)[:, None]
-    flat = p.start_mrr[None, :] + p.joiners_mrr[None, :] * (months + 1)
-    cost = sc.team.cost_per_csm / 12.0
-    csm_cost = np.where(staffed[None, :], p.csms[None, :], out["fte_required"]) * cost
-    logos = np.broadcast_to(p.logos_signed, shape).copy()
 
-    def ro(a: np.ndarray) -> np.ndarray:
-        a.setflags(write=False)
-        return a
+def _ro(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
 
+
+def _assemble(sc: Scenario, p: Params, out: dict[str, np.ndarray], cols: slice) -> Projection:
+    """The :class:`Projection` of one scenario: its columns of a batch's arrays."""
+    h = sc.horizon_months
+    sel = {k: v[:, cols].copy() for k, v in out.items()}
+    q = Params(**{f: getattr(p, f)[..., cols] for f in Params.__dataclass_fields__})
+    months = np.arange(h + 1)[:, None]
+    flat = q.start_mrr[None, :] + q.joiners_mrr[None, :] * (months + 1)
+    staffed = ~np.isnan(q.csms)
+    csm_cost = np.where(staffed[None, :], q.csms[None, :], sel["fte_required"]) * (
+        q.cost_per_csm / 12.0
+    )
+    logos = np.broadcast_to(q.logos_signed, (h + 1, q.columns)).copy()
     return Projection(
         scenario=sc,
         segments=tuple(sc.segments),
-        horizon=horizon,
-        **{k: ro(v) for k, v in out.items()},
-        csm_cost=ro(csm_cost),
-        logos_signed=ro(logos),
-        flat_mrr=ro(flat),
-        starting_mrr=ro(p.start_mrr),
-        starting_accounts=ro(p.start_accounts),
-        hours_per_account=ro(p.hours_per_account),
-        year_open_mrr=ro(y_open),
-        year_close_mrr=ro(y_close),
-        year_close_gross=ro(y_gross),
-        year_open_accounts=ro(y_open_acc),
-        year_close_accounts=ro(y_close_acc),
+        horizon=h,
+        **{k: _ro(sel[k]) for k in _MONTHLY},
+        csm_cost=_ro(csm_cost),
+        logos_signed=_ro(logos),
+        flat_mrr=_ro(flat),
+        starting_mrr=_ro(q.start_mrr.copy()),
+        starting_accounts=_ro(q.start_accounts.copy()),
+        hours_per_account=_ro(q.hours_per_account.copy()),
+        year_open_mrr=_ro(sel["year_open"]),
+        year_close_mrr=_ro(sel["year_close"]),
+        year_close_gross=_ro(sel["year_gross"]),
+        year_open_accounts=_ro(sel["year_open_acc"]),
+        year_close_accounts=_ro(sel["year_close_acc"]),
     )
+
+
+def project_batch(scenarios: list[Scenario]) -> list[Projection]:
+    """Project every scenario of ``scenarios``, as few month loops as their time grids allow.
+
+    Scenarios that share horizon, timing and renewals run in one call of
+    :func:`run` (their segments side by side as columns); results equal
+    :func:`project` of each, to rounding.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for i, sc in enumerate(scenarios):
+        groups.setdefault((sc.horizon_months, sc.timing, sc.renewals), []).append(i)
+    results: list[Projection | None] = [None] * len(scenarios)
+    for members in groups.values():
+        ps = [params(scenarios[i]) for i in members]
+        batch = concat(ps)
+        has_new = bool(np.any(batch.joiners_accounts > 0) or np.any(batch.logos_signed > 0))
+        out = run(batch, Layout.of(scenarios[members[0]], has_new))
+        at = 0
+        for i, q in zip(members, ps, strict=True):
+            results[i] = _assemble(scenarios[i], batch, out, slice(at, at + q.columns))
+            at += q.columns
+    return results  # type: ignore[return-value]
+
+
+def project(scenario: Scenario) -> Projection:
+    """Project ``scenario`` month by month (see module docstring)."""
+    return project_batch([scenario])[0]
