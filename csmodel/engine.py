@@ -60,7 +60,11 @@ class Projection:
     ``joined_mrr`` / ``joined_accounts`` are what that month's new logos bring,
     so that a closing run-rate under ``timing: end`` can leave out logos signed
     after the period it closes (``csmodel.metrics.closing_mrr``).
-    Yearly arrays have shape ``(years, segments)`` for the complete years.
+    Yearly arrays have shape ``(years, segments)`` for the complete years: the
+    book that existed when each year opened (DOMAIN 11.1), its MRR at the open
+    and the close, its accounts, and the MRR its movements added and removed
+    over the year (``year_expansion`` ... ``year_churn``), so that
+    ``open + expansion + price_increase - contraction - churn == close``.
     Derived figures (metrics, yearly and per-period tables) live in
     ``csmodel.metrics`` and are cached on first use.
     """
@@ -91,6 +95,10 @@ class Projection:
     year_close_gross: np.ndarray
     year_open_accounts: np.ndarray
     year_close_accounts: np.ndarray
+    year_expansion: np.ndarray
+    year_price_increase: np.ndarray
+    year_contraction: np.ndarray
+    year_churn: np.ndarray
 
     @cached_property
     def metrics(self) -> dict[str, float | None]:
@@ -277,7 +285,17 @@ _MONTHLY = (
     "joined_mrr",
     "joined_accounts",
 )
-_YEARLY = ("open", "close", "gross", "open_acc", "close_acc")
+_YEARLY = (
+    "open",
+    "close",
+    "gross",
+    "open_acc",
+    "close_acc",
+    "expansion",
+    "price_increase",
+    "contraction",
+    "churn",
+)
 
 
 def _coverage(p: Params, opening_accounts: np.ndarray, onboarding_fte: np.ndarray) -> tuple:
@@ -335,7 +353,7 @@ def run(p: Params, layout: Layout) -> dict[str, np.ndarray]:
 
         # 1. New logos join after this month's changes (DOMAIN 11.1: they take no
         # change in the month they sign), but count in its coverage (DOMAIN 5.3).
-        sums = class_sum[m] @ state[:2]  # (2, 8, N): opening MRR and accounts by class
+        sums = class_sum[m] @ state[:3]  # (3, 8, N): opening MRR, accounts, year book
         mrr_c = sums[0, :4] + sums[0, 4:]
         acc_c = sums[1, :4] + sums[1, 4:]
         fte, kappa = _coverage(p, acc_c.sum(axis=0) + p.joiners_accounts, onboarding_fte[min(m, 2)])
@@ -362,8 +380,16 @@ def run(p: Params, layout: Layout) -> dict[str, np.ndarray]:
         flows = (rates * mrr_c).sum(axis=1)
         out["churn"][m], out["contraction"][m], out["expansion"][m] = flows
         np.multiply(growth, price_rate, out=priced)
-        priced *= mrr_c
-        out["price_increase"][m] = priced.sum(axis=0)
+        out["price_increase"][m] = (priced * mrr_c).sum(axis=0)
+        y = (m - window_open) // 12
+        if m >= window_open and y < n_years:
+            # the same movements on the book that existed when this year opened
+            book_c = sums[2, :4] + sums[2, 4:]
+            book_flows = (rates * book_c).sum(axis=1)
+            years["churn"][y] += book_flows[0]
+            years["contraction"][y] += book_flows[1]
+            years["expansion"][y] += book_flows[2]
+            years["price_increase"][y] += (priced * book_c).sum(axis=0)
         book = (sums[0, :4] * factors[0]).sum(axis=0)
         total = (sums[0, 4:] * factors[0]).sum(axis=0) + book
         accounts = (acc_c * factors[1]).sum(axis=0)
@@ -441,6 +467,10 @@ def _assemble(sc: Scenario, p: Params, out: dict[str, np.ndarray], cols: slice) 
         year_close_gross=_ro(sel["year_gross"]),
         year_open_accounts=_ro(sel["year_open_acc"]),
         year_close_accounts=_ro(sel["year_close_acc"]),
+        year_expansion=_ro(sel["year_expansion"]),
+        year_price_increase=_ro(sel["year_price_increase"]),
+        year_contraction=_ro(sel["year_contraction"]),
+        year_churn=_ro(sel["year_churn"]),
     )
 
 

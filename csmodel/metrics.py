@@ -99,12 +99,7 @@ def metrics_for(pr: Projection, segment: int | None) -> dict[str, float | None]:
 
     nrr = grr = logos = None
     if pr.year_open_mrr.shape[0] >= 1:
-        opened = float(pr.year_open_mrr[0, sel].sum())
-        nrr = _ratio(float(pr.year_close_mrr[0, sel].sum()), opened)
-        grr = _ratio(float(pr.year_close_gross[0, sel].sum()), opened)
-        logos = _ratio(
-            float(pr.year_close_accounts[0, sel].sum()), float(pr.year_open_accounts[0, sel].sum())
-        )
+        nrr, grr, logos = retention(starting_book(pr, 0, sel))
 
     book = pr.starting_book_mrr[:h, sel].sum(axis=-1)
     monthly_discount = (1.0 + sc.discount_rate) ** (-np.arange(h) / 12.0)
@@ -145,12 +140,45 @@ def metrics_for(pr: Projection, segment: int | None) -> dict[str, float | None]:
     }
 
 
+def starting_book(pr: Projection, year: int, sel: Any = slice(None)) -> dict[str, float]:
+    """The bridge of the book that existed when year ``year`` (0-based) opened, over its
+    twelve months of dated changes (DOMAIN 11.1), as ARR and accounts."""
+    f = {
+        "opening_arr": pr.year_open_mrr,
+        "expansion_arr": pr.year_expansion,
+        "price_increase_arr": pr.year_price_increase,
+        "contraction_arr": pr.year_contraction,
+        "churn_arr": pr.year_churn,
+        "closing_arr": pr.year_close_mrr,
+    }
+    out = {k: 12.0 * float(v[year, sel].sum()) for k, v in f.items()}
+    out["accounts_open"] = float(pr.year_open_accounts[year, sel].sum())
+    out["accounts_close"] = float(pr.year_close_accounts[year, sel].sum())
+    return out
+
+
+def retention(book: dict[str, float]) -> tuple[float | None, float | None, float | None]:
+    """(NRR, GRR, logo retention) of a :func:`starting_book` bridge (DOMAIN 11.1):
+    closing / opening; (opening - contraction - churn) / opening, with churn and
+    contraction the MRR they actually removed (at least 0); accounts at close / at open."""
+    opened = book["opening_arr"]
+    # floored at 0: removals can exceed the opening MRR only when price increases keep
+    # re-adding what contraction takes (extreme monthly rates); GRR stays a share
+    kept = max(0.0, opened - book["contraction_arr"] - book["churn_arr"])
+    return (
+        _ratio(book["closing_arr"], opened),
+        _ratio(kept, opened),
+        _ratio(book["accounts_close"], book["accounts_open"]),
+    )
+
+
 def yearly(pr: Projection, segment: int | None = None) -> list[dict[str, Any]]:
     """One row per year of the horizon (the last may be partial).
 
-    NRR, GRR and logo retention of year y are those of the book that existed
-    when year y began, over its twelve months of change; ``None`` for a
-    partial year.
+    NRR, GRR and logo retention of year y are read off the bridge of the book
+    that existed when year y began, over its twelve months of dated changes
+    (``starting_book``); ``None`` for a partial year. ``ending_arr`` is the
+    year's closing ARR (exit ARR for the last).
     """
     sel = _select(pr, segment)
     h = pr.horizon
@@ -158,23 +186,18 @@ def yearly(pr: Projection, segment: int | None = None) -> list[dict[str, Any]]:
     for y in range(math.ceil(h / 12)):
         a, b = 12 * y, min(12 * y + 12, h)
         complete = y < pr.year_open_mrr.shape[0]
-        opened = float(pr.year_open_mrr[y, sel].sum()) if complete else 0.0
+        book = starting_book(pr, y, sel) if complete else None
+        nrr, grr, logos = retention(book) if book else (None, None, None)
         rows.append(
             {
                 "year": y + 1,
                 "months": b - a,
                 "revenue": float(pr.mrr[a:b, sel].sum()),
-                "nrr": _ratio(float(pr.year_close_mrr[y, sel].sum()), opened) if complete else None,
-                "grr": _ratio(float(pr.year_close_gross[y, sel].sum()), opened)
-                if complete
-                else None,
-                "logo_retention": _ratio(
-                    float(pr.year_close_accounts[y, sel].sum()),
-                    float(pr.year_open_accounts[y, sel].sum()),
-                )
-                if complete
-                else None,
+                "nrr": nrr,
+                "grr": grr,
+                "logo_retention": logos,
                 "ending_arr": exit_arr(pr, b, sel),
+                "starting_book": book,
             }
         )
     return rows

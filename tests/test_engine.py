@@ -477,8 +477,11 @@ def test_monthly_nrr_compounds_twelve_times(timing):
             extra=f"expansion: {{rate: {e}, every: month}}\nchurn: {{rate: {c}, every: month}}",
         )
     )
-    assert pr.metrics["nrr"] == pytest.approx((1 + e - c) ** 12, rel=1e-12)
-    assert pr.metrics["grr"] == pytest.approx((1 - c) ** 12, rel=1e-12)
+    g = 1 + e - c
+    assert pr.metrics["nrr"] == pytest.approx(g**12, rel=1e-12)
+    # GRR counts the churn on the MRR it actually removed (DOMAIN 11.1): c x the
+    # opening MRR of each month, which grows by g a month: c x (g^12 - 1) / (g - 1)
+    assert pr.metrics["grr"] == pytest.approx(1 - c * (g**12 - 1) / (g - 1), rel=1e-12)
     assert pr.metrics["logo_retention"] == pytest.approx((1 - c) ** 12, rel=1e-12)
 
 

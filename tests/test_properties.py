@@ -408,3 +408,43 @@ def test_results_are_identical_across_runs(data):
         for seg in first.segments:
             for name, value in first.segment_metrics[seg].items():
                 assert same(value, other.segment_metrics[seg][name]), (seg, name)
+
+
+@given(scenario_dicts())
+def test_starting_book_bridge_gives_nrr_grr_and_logo_retention(data):
+    """DOMAIN 11.1: each full year's NRR, GRR and logo retention are read off the
+    starting book's own bridge, which reconciles; the whole-book bridge closes each
+    period at the next one's opening, and the last close is exit ARR."""
+    pr = run(data)
+    for y in yearly(pr):
+        book = y["starting_book"]
+        if book is None:
+            assert y["nrr"] is None
+            continue
+        opened = book["opening_arr"]
+        closing = (
+            opened
+            + book["expansion_arr"]
+            + book["price_increase_arr"]
+            - book["contraction_arr"]
+            - book["churn_arr"]
+        )
+        assert closing == pytest.approx(book["closing_arr"], rel=1e-9, abs=1e-6)
+        if opened > 1e-9:
+            assert y["nrr"] == pytest.approx(book["closing_arr"] / opened, rel=1e-9)
+            kept = max(0.0, opened - book["contraction_arr"] - book["churn_arr"])
+            assert y["grr"] == pytest.approx(kept / opened, rel=1e-9, abs=1e-12)
+        if book["accounts_open"] > 1e-9:
+            assert y["logo_retention"] == pytest.approx(
+                book["accounts_close"] / book["accounts_open"], rel=1e-9
+            )
+    for by in PERIODS:
+        rows = periods(pr, by)
+        for before, after in itertools.pairwise(rows):
+            assert after["opening_mrr"] == pytest.approx(before["closing_mrr"], rel=1e-12)
+        assert 12 * rows[-1]["closing_mrr"] == pytest.approx(
+            pr.metrics["ending_arr"], rel=1e-12, abs=1e-9
+        )
+        if by == "year":
+            for row, y in zip(rows, yearly(pr), strict=True):
+                assert row["ending_arr"] == pytest.approx(y["ending_arr"], rel=1e-12)
