@@ -65,6 +65,9 @@ class Projection:
     and the close, its accounts, and the MRR its movements added and removed
     over the year (``year_expansion`` ... ``year_churn``), so that
     ``open + expansion + price_increase - contraction - churn == close``.
+    ``book_cohorts_at_h`` ``(starting cohorts, segments)`` is the MRR of each
+    starting-book cohort billed in month H (1-based; anchors 0, -1, ... -11),
+    from which ``csmodel.value`` continues the book past the horizon.
     Derived figures (metrics, yearly and per-period tables) live in
     ``csmodel.metrics`` and are cached on first use.
     """
@@ -99,6 +102,7 @@ class Projection:
     year_price_increase: np.ndarray
     year_contraction: np.ndarray
     year_churn: np.ndarray
+    book_cohorts_at_h: np.ndarray
 
     @cached_property
     def metrics(self) -> dict[str, float | None]:
@@ -401,6 +405,8 @@ def run(p: Params, layout: Layout) -> dict[str, np.ndarray]:
             out["joined_mrr"][m] = p.joiners_mrr
             out["joined_accounts"][m] = p.joiners_accounts
 
+        if m == h - 1:  # the starting book's cohorts as the horizon ends, for values past it
+            book_at_h = mrr[:n_start].copy()
         # 4. The month's revenue is the resulting MRR.
         out["mrr"][m] = total
         out["accounts"][m] = accounts
@@ -414,6 +420,7 @@ def run(p: Params, layout: Layout) -> dict[str, np.ndarray]:
             years["close_acc"][closed] = ex_acc.sum(axis=0)
 
     out.update({f"year_{k}": v for k, v in years.items()})
+    out["book_cohorts_at_h"] = book_at_h
     return out
 
 
@@ -442,7 +449,7 @@ def _ro(a: np.ndarray) -> np.ndarray:
 def _assemble(sc: Scenario, p: Params, out: dict[str, np.ndarray], cols: slice) -> Projection:
     """The :class:`Projection` of one scenario: its columns of a batch's arrays."""
     h = sc.horizon_months
-    sel = {k: v[:, cols].copy() for k, v in out.items()}
+    sel = {k: v[..., cols].copy() for k, v in out.items()}
     q = Params(**{f: getattr(p, f)[..., cols] for f in Params.__dataclass_fields__})
     months = np.arange(h + 1)[:, None]
     flat = q.start_mrr[None, :] + q.joiners_mrr[None, :] * (months + 1)
@@ -471,6 +478,7 @@ def _assemble(sc: Scenario, p: Params, out: dict[str, np.ndarray], cols: slice) 
         year_price_increase=_ro(sel["year_price_increase"]),
         year_contraction=_ro(sel["year_contraction"]),
         year_churn=_ro(sel["year_churn"]),
+        book_cohorts_at_h=_ro(sel["book_cohorts_at_h"]),
     )
 
 
