@@ -8,6 +8,7 @@ a non-zero baseline is always visible to the reader.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from rich.text import Text
 
@@ -69,7 +70,49 @@ def line_chart(
     left, right = x_labels
     out.append(f"{'':>{pad}}  {left}{right:>{max(1, n - len(left))}}\n", "dim")
     if not single:
-        for i, (name, _) in enumerate(series):
-            out.append(f"  {_MARKERS[i % len(_MARKERS)]} {name}", COLORS[i % len(COLORS)])
-        out.append("\n")
+        from csmodel.render.safe import visible
+
+        for i, (name, _) in enumerate(series):  # one per line: long names wrap, never cut
+            mark, color = _MARKERS[i % len(_MARKERS)], COLORS[i % len(COLORS)]
+            out.append(f"  {mark} {visible(name)}\n", color)
     return out
+
+
+class Chart:
+    """A :func:`line_chart` sized when rich renders it: at most ``max_points`` columns of
+    plot, never wider than the console (the y-axis labels and frame included)."""
+
+    def __init__(
+        self,
+        series: Sequence[tuple[str, Sequence[float]]],
+        *,
+        label: Callable[[float], str] = lambda v: f"{v:,.0f}",
+        x_labels: tuple[str, str] = ("", ""),
+        height: int = 8,
+        max_points: int = 60,
+    ) -> None:
+        self.series, self.label, self.x_labels = series, label, x_labels
+        self.height, self.max_points = height, max_points
+
+    def text(self, max_width: int) -> Text:
+        lo = min(min(v) for _, v in self.series)
+        hi = max(max(v) for _, v in self.series)
+        if hi - lo < 1e-9 * max(1.0, abs(hi)):
+            lo, hi = lo - 1.0, hi + 1.0
+        h = self.height
+        pad = max(len(self.label(hi - (hi - lo) * r / (h - 1))) for r in range(h))
+        room = max_width - pad - 2
+        right = self.x_labels[1]
+        if room < len(self.x_labels[0]) + len(right) + 1:
+            right = ""  # too narrow for both axis labels: keep the first
+        width = max(2, min(self.max_points, room))
+        return line_chart(
+            self.series,
+            label=self.label,
+            x_labels=(self.x_labels[0], right),
+            height=self.height,
+            width=width,
+        )
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield self.text(options.max_width)

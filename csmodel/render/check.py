@@ -4,34 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich import box
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
+from csmodel.render import safe
+from csmodel.render.layout import Col, Fit, Grid
 from csmodel.render.machine import check_summary
 
 _STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow"}
 
 
-def _table(file: str, results: list[Any]) -> Table:
-    t = Table(box=box.SIMPLE_HEAD, title=file, title_justify="left", header_style="bold")
-    t.add_column("Line", justify="right", no_wrap=True)
-    t.add_column("ID", overflow="fold")
-    t.add_column("Status", no_wrap=True)
-    t.add_column("Value", justify="right", no_wrap=True)
-    t.add_column("Bound", overflow="fold")
-    t.add_column("Message", overflow="fold")
+CHECK_HEADERS = ("Line", "ID", "Status", "Value", "Bound", "Message")
+
+
+def check_grid(file: str, results: list[Any]) -> Grid:
+    """One file's results: its path is the title (user text, escaped on output)."""
+    cols = [
+        Col("Line"),
+        Col("ID", right=False, wrap=True),
+        Col("Status", right=False),
+        Col("Value"),
+        Col("Bound", right=False, wrap=True, keep_words=True),
+        Col("Message", right=False, wrap=True),
+    ]
+    g = Grid(file, cols)
     for r in results:
-        t.add_row(
+        g.add(
             "" if r.line is None else str(r.line),
             r.id,
-            Text(r.status, style=_STYLE[r.status]),
+            safe.rich_text(r.status, _STYLE[r.status]),
             r.value_text,
             r.bound_text,
             r.message,
         )
-    return t
+    return g
 
 
 def text(report: Any) -> Group:
@@ -47,7 +53,7 @@ def text(report: Any) -> Group:
         shown = [r for r in f.results if not (r.kind == "lint" and r.status == "pass")]
         quiet += len(f.results) - len(shown)
         if shown:
-            parts.append(_table(f.file, shown))
+            parts.append(Fit(check_grid(f.file, shown)))
     if quiet:
         parts.append(
             Text(
@@ -57,5 +63,5 @@ def text(report: Any) -> Group:
             )
         )
     verdict = "green" if report.exit_code == 0 else "bold red"
-    parts.append(Text(check_summary(report), style=verdict))
+    parts.append(safe.rich_text(check_summary(report), verdict))
     return Group(*parts)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich import box
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from csmodel.ids import METRICS, MONEY_METRICS, RATE_METRICS
-from csmodel.render.chart import line_chart
+from csmodel.render import safe
+from csmodel.render.chart import Chart
 from csmodel.render.fmt import compact_money, money, num, pct
+from csmodel.render.layout import Col, Fit, Grid, Money, plain
 
 
 def value_text(metric: str, x: float | None, currency: str) -> str:
@@ -62,36 +62,38 @@ def _cells(cols: Any, metrics: list[str]) -> list[tuple[str, list[tuple[str, str
     return rows
 
 
-def table(cols: Any, metrics: list[str]) -> Group:
+def compare_grid(cols: Any, metrics: list[str]) -> Grid:
+    """The comparison table: a row per metric, a column per scenario or variant."""
     cur = cols[0].projection.scenario.currency
-    t = Table(
-        box=box.SIMPLE_HEAD,
-        title=f"Compared with {cols[0].label} (first column)",
-        title_justify="left",
-        header_style="bold",
-    )
-    t.add_column("Metric")
-    for c in cols:
-        t.add_column(c.label, justify="right")
+    columns = [Col("Metric", right=False, key=True)]
+    columns += [Col(c.label, wrap=True, keep_words=True) for c in cols]
+    g = Grid(f"Compared with {cols[0].label} (first column)", columns, currency=cur)
     for m, cells in _cells(cols, metrics):
-        row = [Text(m)]
+        row: list[Any] = [m]
         for i, (v, d, style) in enumerate(cells):
             cell = Text(v)
             if i:
                 cell.append("\n" + d, style=style)
             row.append(cell)
-        t.add_row(*row)
+        g.add(*row)
+    return g
+
+
+def table(cols: Any, metrics: list[str]) -> Group:
+    cur = cols[0].projection.scenario.currency
     horizon = max(c.projection.horizon for c in cols)
     series = [(c.label, [12.0 * float(x) for x in c.projection.mrr.sum(axis=1)]) for c in cols]
-    chart = line_chart(
+    chart = Chart(
         series,
         label=lambda v: compact_money(v, cur),
         x_labels=("month 1", f"exit (end of month {horizon})"),
-        width=min(60, max(12, horizon + 1)),
+        max_points=min(60, max(12, horizon + 1)),
         height=10,
     )
-    conv = Text(COMPARE_NOTE + " " + columns_conventions(cols), style="dim")
-    return Group(t, Text("ARR over the horizon", style="bold"), chart, conv)
+    conv = safe.rich_text(COMPARE_NOTE + " " + columns_conventions(cols), "dim")
+    return Group(
+        Fit(compare_grid(cols, metrics)), Text("ARR over the horizon", style="bold"), chart, conv
+    )
 
 
 COMPARE_NOTE = (
@@ -111,13 +113,16 @@ def columns_conventions(cols: Any) -> str:
 
 
 def markdown(cols: Any, metrics: list[str]) -> str:
-    from csmodel.render.project import md_table
-
-    rows = []
-    for m, cells in _cells(cols, metrics):
-        rows.append([m] + [v if not d else f"{v} ({d})" for v, d, _ in cells])
-    return f"Compared with **{cols[0].label}** (first column).\n\n" + md_table(
-        ["Metric", *[c.label for c in cols]], rows
+    g = compare_grid(cols, metrics)
+    g.rows = [
+        [plain(x).replace("\n", " (") + (")" if "\n" in plain(x) else "") for x in r]
+        for r in g.rows
+    ]
+    title, g.title = g.title, ""
+    return (
+        f"{safe.md(title)}\n"
+        + g.markdown()
+        + f"\n_{safe.md(COMPARE_NOTE + ' ' + columns_conventions(cols))}_\n"
     )
 
 
@@ -163,31 +168,42 @@ def sensitivity_cells(result: Any, rank: int, r: Any) -> list[str]:
     ]
 
 
-def sensitivity_table(result: Any) -> Group:
-    m = result.metric
-    currency = result.currency
-    t = Table(
-        box=box.SIMPLE_HEAD,
-        title=f"Sensitivity of {m} (base {value_text(m, result.base, currency)}), "
-        "largest swing first",
-        title_justify="left",
-        header_style="bold",
+SENSITIVITY_HEADERS = ("#", "Assumption", "Low input", "High input", "At low", "At high", "Swing")
+
+
+def sensitivity_grid(result: Any, *, tornado: bool = True) -> Grid:
+    """The sensitivity table: one row per assumption, largest swing first."""
+    m, cur = result.metric, result.currency
+    is_money = m in MONEY_METRICS
+    cols = [Col("#", key=True), Col("Assumption", right=False, wrap=True, key=True)]
+    cols += [Col(h) for h in SENSITIVITY_HEADERS[2:4]]
+    cols += [Col(h, money=is_money) for h in SENSITIVITY_HEADERS[4:]]
+    if tornado:
+        cols.append(Col("Tornado (− │ +)", right=False))
+    g = Grid(
+        f"Sensitivity of {m} (base {value_text(m, result.base, cur)}), largest swing first",
+        cols,
+        caption=sensitivity_note(result),
+        currency=cur,
     )
-    t.add_column("#", justify="right", no_wrap=True)
-    t.add_column("Assumption", overflow="fold", ratio=1)
-    for col in ("Low input", "High input", "At low", "At high", "Swing"):
-        t.add_column(col, justify="right", no_wrap=True)
-    t.add_column("Tornado (− │ +)", no_wrap=True)
-    swings = [r for r in result.rows if r.swing is not None]
     scale = 0.0
     if result.base is not None:
-        for r in swings:
-            scale = max(scale, abs(r.low - result.base), abs(r.high - result.base))
+        for r in result.rows:
+            if r.swing is not None:
+                scale = max(scale, abs(r.low - result.base), abs(r.high - result.base))
     for i, r in enumerate(result.rows, 1):
-        drawable = r.swing is not None and result.base is not None
-        bar = _tornado(r, result.base, scale) if drawable else Text("")
-        t.add_row(*sensitivity_cells(result, i, r), bar)
-    return Group(t, Text(sensitivity_note(result), style="dim"))
+        cells: list[Any] = sensitivity_cells(result, i, r)
+        if is_money:
+            cells[4:7] = [Money(r.low, cur), Money(r.high, cur), Money(r.swing, cur)]
+        if tornado:
+            drawable = r.swing is not None and result.base is not None
+            cells.append(_tornado(r, result.base, scale) if drawable else Text(""))
+        g.add(*cells)
+    return g
+
+
+def sensitivity_table(result: Any) -> Fit:
+    return Fit(sensitivity_grid(result))
 
 
 _PER = {"month": "/mo", "quarter": "/qtr", "year": "/yr"}
@@ -206,17 +222,6 @@ def _input_text(row: Any, x: float) -> str:
 
 
 def sensitivity_markdown(result: Any) -> str:
-    from csmodel.render.project import md_table
-
-    m = result.metric
-    currency = result.currency
-    rows = [sensitivity_cells(result, i, r) for i, r in enumerate(result.rows, 1)]
-    return (
-        f"Sensitivity of **{m}** (base {value_text(m, result.base, currency)}).\n\n"
-        + md_table(
-            ["#", "Assumption", "Low input", "High input", "At low", "At high", "Swing"],
-            rows,
-            right={0, 2, 3, 4, 5, 6},
-        )
-        + f"\n_{sensitivity_note(result)}_\n"
-    )
+    g = sensitivity_grid(result, tornado=False)
+    title, g.title = g.title, ""
+    return f"{safe.md(title)}.\n" + g.markdown()

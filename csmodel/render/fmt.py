@@ -43,11 +43,21 @@ def compact_money(x: float, currency: str = "USD") -> str:
     return f"{sym}{x:.0f}" if sym else f"{x:.0f} {currency}"
 
 
-def fit_tables(renderable) -> None:
-    """Give every column of every table in ``renderable`` a minimum width of its widest cell.
+def currency_unit(currency: str = "USD", scale: str = "k") -> str:
+    """The unit of scaled money in a header: ``$k``, ``€M``, ``CHF k``."""
+    sym = _SYMBOLS.get(currency.upper())
+    return f"{sym}{scale}" if sym else f"{currency} {scale}"
 
-    Headers then wrap before any number is cut short with an ellipsis.
+
+def fit_tables(renderable) -> None:
+    """Give every column of every plain rich table in ``renderable`` a minimum width of its
+    widest cell, so headers wrap before a number is cut short.
+
+    The renderers draw their tables with :class:`csmodel.render.layout.Fit`, which
+    chooses a layout at render time; this remains for any plain ``Table`` handed to
+    ``emit``. Cells are measured as plain text: nothing here parses markup.
     """
+    from rich.cells import cell_len
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -62,13 +72,5 @@ def fit_tables(renderable) -> None:
             longest = 0
             for cell in col._cells:
                 text = cell.plain if isinstance(cell, Text) else str(cell)
-                longest = max(
-                    [
-                        longest,
-                        *(
-                            Text.from_markup(x).cell_len if "[" in x else len(x)
-                            for x in text.split("\n")
-                        ),
-                    ]
-                )
+                longest = max([longest, *(cell_len(x) for x in text.split("\n"))])
             col.min_width = max(col.min_width or 0, longest)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich import box
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
+from csmodel.render import safe
 from csmodel.render.fmt import count, money, num, pct
+from csmodel.render.layout import Col, Fit, Grid, Money
 from csmodel.render.project import conventions_line
 
 
@@ -61,8 +61,6 @@ WORKLOAD_HEADERS = (
     "Gap",
     "Lowest coverage",
 )
-MARKDOWN_WORKLOAD = (0, 1, 2, 4, 5, 6, 7, 9)
-"""The workload columns the markdown report keeps (no start accounts, no gap)."""
 
 
 def workload_cells(s: Any) -> list[str]:
@@ -81,85 +79,94 @@ def workload_cells(s: Any) -> list[str]:
     ]
 
 
-def _workload_table(report: Any) -> Table:
-    t = Table(
-        box=box.SIMPLE_HEAD, title="Workload by segment", title_justify="left", header_style="bold"
+WORKLOAD_CAPTION = (
+    "Hours per account are CSM hours a year (meetings + prep); one CSM has {hours:,.0f} "
+    "productive hours a year. FTE required is the peak over the horizon, with the onboarding "
+    "load of new logos."
+)
+
+
+def workload_grid(report: Any) -> Grid:
+    cols = [Col(WORKLOAD_HEADERS[0], right=False, wrap=True, key=True)]
+    cols += [Col(h) for h in WORKLOAD_HEADERS[1:]]
+    g = Grid(
+        "Workload by segment",
+        cols,
+        caption=WORKLOAD_CAPTION.format(hours=report.scenario.team.productive_hours),
     )
-    t.add_column(WORKLOAD_HEADERS[0], no_wrap=True)
-    for col in WORKLOAD_HEADERS[1:]:
-        t.add_column(col, justify="right")  # headers wrap; numbers never do (fit_tables)
     for s in report.segments:
-        t.add_row(*workload_cells(s))
-    t.caption = (
-        f"Hours per account are CSM hours a year (meetings + prep); one CSM has "
-        f"{report.scenario.team.productive_hours:,.0f} productive hours a year. FTE required is "
-        "the peak over the horizon, with the onboarding load of new logos."
-    )
-    t.caption_justify = "left"
-    return t
+        g.add(*workload_cells(s))
+    return g
 
 
-def _meetings_table(s: Any) -> Table:
-    t = Table(
-        box=box.SIMPLE_HEAD, title=f"{s.name}: meeting cadence per account", title_justify="left"
-    )
-    for col in ("Meeting", "Per year", "Hours", "Prep hours", "Hours/account/yr"):
-        t.add_column(col, justify="right" if col != "Meeting" else "left")
+MEETING_HEADERS = ("Meeting", "Per year", "Hours", "Prep hours", "Hours/account/yr")
+
+
+def meetings_grid(s: Any) -> Grid:
+    cols = [Col(MEETING_HEADERS[0], right=False, wrap=True, key=True)]
+    cols += [Col(h) for h in MEETING_HEADERS[1:]]
+    g = Grid(f"{s.name}: meeting cadence per account", cols)
     for m in s.meetings:
-        t.add_row(
+        g.add(
             m["meeting"],
             f"{m['per_year']:g}",
             f"{m['hours']:g}",
             f"{m['prep_hours']:g}",
             num(m["hours_per_account"]),
         )
-    t.add_row("[bold]total[/]", "", "", "", f"[bold]{num(s.hours_per_account)}[/]")
-    return t
+    g.add("total", "", "", "", num(s.hours_per_account), style="bold")
+    return g
 
 
-def _sweep_table(s: Any, cur: str, horizon: int) -> Table:
-    t = Table(
-        box=box.SIMPLE_HEAD,
-        title=f"{s.name}: what staffing earns and costs over {horizon} months",
-        title_justify="left",
-        header_style="bold",
-    )
-    for col in (
-        "CSMs",
-        "Accounts/CSM",
-        "Coverage",
-        "Revenue",
-        "CSM cost",
-        "Gross profit",
-        "Δ gross profit",
-        "",
-    ):
-        t.add_column(col, justify="right" if col else "left")
+SWEEP_HEADERS = (
+    "CSMs",
+    "Accounts/CSM",
+    "Coverage",
+    "Revenue",
+    "CSM cost",
+    "Gross profit",
+    "Δ gross profit",
+    "Note",
+)
+SWEEP_MARKS = {
+    "recommended": "◀ recommended",
+    "most profit": "★ most profit",
+    "staffed": "● staffed",
+}
+"""The notes of a sweep row (column ``Note``)."""
+
+
+def sweep_marks(s: Any, r: Any) -> list[str]:
+    """Which of recommended / most profit / staffed a sweep row is."""
+    marks = []
+    if r.csms == s.recommended_csms:
+        marks.append("recommended")
+    if r.csms == s.profit_optimal_csms:
+        marks.append("most profit")
+    if s.staffed_csms is not None and abs(r.csms - s.staffed_csms) < 1e-9:
+        marks.append("staffed")
+    return marks
+
+
+def sweep_grid(s: Any, cur: str, horizon: int) -> Grid:
+    cols = [Col("CSMs", key=True), Col("Accounts/CSM"), Col("Coverage")]
+    cols += [Col(h, money=True) for h in ("Revenue", "CSM cost", "Gross profit", "Δ gross profit")]
+    cols.append(Col("Note", right=False, wrap=True))
+    g = Grid(f"{s.name}: what staffing earns and costs over {horizon} months", cols, currency=cur)
     for r in s.sweep:
-        marks = []
-        if r.csms == s.recommended_csms:
-            marks.append("◀ recommended")
-        if r.csms == s.profit_optimal_csms:
-            marks.append("★ most profit")
-        if s.staffed_csms is not None and abs(r.csms - s.staffed_csms) < 1e-9:
-            marks.append("● staffed")
-        style = "bold" if r.csms == s.recommended_csms else None
         delta = r.delta_gross_profit
-        t.add_row(
+        g.add(
             str(r.csms),
             num(r.accounts_per_csm),
             pct(r.coverage),
-            money(r.total_revenue, cur),
-            money(r.csm_cost, cur),
-            money(r.gross_profit, cur),
-            Text(
-                money(delta, cur, signed=True),
-                style="red" if delta < -0.5 else ("green" if delta > 0.5 else ""),
-            ),
-            " ".join(marks),
-            style=style,
+            Money(r.total_revenue, cur),
+            Money(r.csm_cost, cur),
+            Money(r.gross_profit, cur),
+            Money(delta, cur, True),
+            " ".join(SWEEP_MARKS[m] for m in sweep_marks(s, r)),
+            style="bold" if r.csms == s.recommended_csms else None,
         )
-    return t
+    return g
 
 
 PLAN_HEADERS = (
@@ -188,131 +195,112 @@ def plan_cells(q: Any, cur: str) -> list[str]:
     ]
 
 
-def _plan_table(title: str, rows: Any, cur: str) -> Table:
-    t = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", header_style="bold")
-    for col in PLAN_HEADERS:
-        t.add_column(col, justify="right" if col != "Quarter" else "left")
+def plan_grid(title: str, rows: Any, cur: str) -> Grid:
+    cols = [Col("Quarter", right=False, key=True)]
+    cols += [Col(h, money=h == "CSM cost") for h in PLAN_HEADERS[1:]]
+    g = Grid(title, cols, currency=cur)
     for q in rows:
         cells: list[Any] = plan_cells(q, cur)
+        cells[-1] = Money(q.csm_cost, cur)
         if q.effective_fte + 1e-9 < q.required_fte:  # short of the requirement
             cells[5] = Text(cells[5], style="red")
-        t.add_row(*cells)
-    return t
+        g.add(*cells)
+    return g
+
+
+def sizing_note(s: Any) -> str | None:
+    """How a segment is sized, when it is not by a meeting cadence (shown as a table)."""
+    if s.sized_by == "meetings":
+        return None
+    if s.sized_by == "accounts_per_csm":
+        return (
+            f"{s.name}: sized top-down by accounts_per_csm = {num(s.accounts_per_csm)} "
+            "(no meeting cadence given)."
+        )
+    return f"{s.name}: no workload model (add `meetings` or `accounts_per_csm`); not sized."
+
+
+def covered_note(s: Any) -> str | None:
+    if s.accounts_covered is None:
+        return None
+    return (
+        f"{s.name}: the {count(s.staffed_csms)} staffed CSMs can fully cover "
+        f"{s.accounts_covered:,.0f} accounts (peak book {s.accounts_peak:,.0f})."
+    )
+
+
+def short_note(name: str, n: int, ramp_months: int) -> str:
+    return (
+        f"{name}: the first {n} month(s) are short of the requirement: new hires take "
+        f"{ramp_months} months to ramp, so hire before the plan starts."
+    )
+
+
+def sections(report: Any) -> list[tuple[str, Any, str]]:
+    """Everything ``csmodel headcount`` shows, in order, as (kind, content, style):
+    ``grid`` (a :class:`Grid`), ``heading``, ``bullet`` or ``note`` (plain text).
+
+    The terminal and markdown renderers both walk this list, so they show the same things.
+    """
+    sc = report.scenario
+    cur = sc.currency
+    out: list[tuple[str, Any, str]] = [("grid", workload_grid(report), "")]
+    for s in report.segments:
+        if s.sized_by == "meetings":
+            out.append(("grid", meetings_grid(s), ""))
+        else:
+            out.append(("note", sizing_note(s), "dim"))
+        covered = covered_note(s)
+        if covered:
+            out.append(("note", covered, ""))
+    for s in report.segments:
+        if s.sweep:
+            out.append(("grid", sweep_grid(s, cur, sc.horizon_months), ""))
+    verdicts = _verdicts(report, cur)
+    if verdicts:
+        out.append(("heading", "Verdict", "bold"))
+        out += [("bullet", v, "") for v in verdicts]
+    plan = report.hiring_plan
+    if plan.quarters:
+        out.append(
+            ("grid", plan_grid("Hiring plan by quarter (whole team)", plan.quarters, cur), "")
+        )
+        if len(plan.segments) > 1:
+            for name, rows in plan.segments.items():
+                out.append(("grid", plan_grid(f"Hiring plan: {name}", rows, cur), ""))
+        for name, n in plan.short_months.items():
+            out.append(("note", short_note(name, n, sc.team.ramp_months), "yellow"))
+        out.append(("note", HIRING_METHOD, "dim"))
+    out.append(("note", assumptions_text(report), "dim"))
+    out.append(("note", conventions_line(sc), "dim"))
+    return out
 
 
 def table(report: Any) -> Group:
     sc = report.scenario
-    cur = sc.currency
-    parts: list[Any] = [Text(f"{sc.name} — CSM headcount", style="bold"), _workload_table(report)]
-    for s in report.segments:
-        if s.sized_by == "meetings":
-            parts.append(_meetings_table(s))
-        elif s.sized_by == "accounts_per_csm":
-            parts.append(
-                Text(
-                    f"{s.name}: sized top-down by accounts_per_csm = "
-                    f"{num(s.accounts_per_csm)} (no meeting cadence given).",
-                    style="dim",
-                )
-            )
+    parts: list[Any] = [safe.rich_text(f"{sc.name} — CSM headcount", "bold")]
+    for kind, content, style in sections(report):
+        if kind == "grid":
+            parts.append(Fit(content))
+        elif kind == "bullet":
+            parts.append(safe.rich_text(f"• {content}", style))
         else:
-            parts.append(
-                Text(
-                    f"{s.name}: no workload model (add `meetings` or "
-                    "`accounts_per_csm`); not sized.",
-                    style="dim",
-                )
-            )
-        if s.accounts_covered is not None:
-            parts.append(
-                Text(
-                    f"{s.name}: the {count(s.staffed_csms)} staffed CSMs can fully cover "
-                    f"{s.accounts_covered:,.0f} accounts (peak book {s.accounts_peak:,.0f})."
-                )
-            )
-    for s in report.segments:
-        if s.sweep:
-            parts.append(_sweep_table(s, cur, sc.horizon_months))
-    verdicts = _verdicts(report, cur)
-    if verdicts:
-        parts.append(Text("Verdict", style="bold"))
-        parts += [Text(f"• {v}") for v in verdicts]
-    plan = report.hiring_plan
-    if plan.quarters:
-        parts.append(_plan_table("Hiring plan by quarter (whole team)", plan.quarters, cur))
-        if len(plan.segments) > 1:
-            for name, rows in plan.segments.items():
-                parts.append(_plan_table(f"Hiring plan: {name}", rows, cur))
-        for name, n in plan.short_months.items():
-            parts.append(
-                Text(
-                    f"{name}: the first {n} month(s) are short of the requirement: new hires take "
-                    f"{sc.team.ramp_months} months to ramp, so hire before the plan starts.",
-                    style="yellow",
-                )
-            )
-        parts.append(Text(HIRING_METHOD, style="dim"))
-    parts.append(Text(assumptions_text(report), style="dim"))
-    parts.append(Text(conventions_line(report.scenario), style="dim"))
+            parts.append(safe.rich_text(content, style))
     return Group(*parts)
 
 
 def markdown(report: Any) -> str:
-    from csmodel.render.project import md_table
-
     sc = report.scenario
-    cur = sc.currency
-    out = [f"# {sc.name} — CSM headcount\n\n## Workload by segment\n"]
-    out.append(
-        md_table(
-            [WORKLOAD_HEADERS[k] for k in MARKDOWN_WORKLOAD],
-            [[workload_cells(s)[k] for k in MARKDOWN_WORKLOAD] for s in report.segments],
-        )
-    )
-    for s in report.segments:
-        if s.sweep:
-            out.append(f"\n## {s.name}: staffing sweep over {sc.horizon_months} months\n")
-            out.append(
-                md_table(
-                    [
-                        "CSMs",
-                        "Coverage",
-                        "Revenue",
-                        "CSM cost",
-                        "Gross profit",
-                        "Δ gross profit",
-                        "",
-                    ],
-                    [
-                        [
-                            str(r.csms),
-                            pct(r.coverage),
-                            money(r.total_revenue, cur),
-                            money(r.csm_cost, cur),
-                            money(r.gross_profit, cur),
-                            money(r.delta_gross_profit, cur, signed=True),
-                            " ".join(
-                                x
-                                for x in (
-                                    "recommended" if r.csms == s.recommended_csms else "",
-                                    "most profit" if r.csms == s.profit_optimal_csms else "",
-                                )
-                                if x
-                            ),
-                        ]
-                        for r in s.sweep
-                    ],
-                )
-            )
-    verdicts = _verdicts(report, cur)
-    if verdicts:
-        out.append("\n## Verdict\n\n" + "".join(f"- {v}\n" for v in verdicts))
-    if report.hiring_plan.quarters:
-        out.append("\n## Hiring plan by quarter\n")
-        out.append(
-            md_table(list(PLAN_HEADERS), [plan_cells(q, cur) for q in report.hiring_plan.quarters])
-        )
-        out.append(f"\n_{HIRING_METHOD}_\n")
-    out.append(f"\n_{assumptions_text(report)}_\n")
-    out.append(f"\n_{conventions_line(report.scenario)}_\n")
+    out = [f"# {safe.md(sc.name)} — CSM headcount\n"]
+    prev = ""
+    for kind, content, _ in sections(report):
+        if kind == "grid":
+            out.append("\n" + content.markdown())
+        elif kind == "heading":
+            out.append(f"\n## {safe.md(content)}\n\n")
+        elif kind == "bullet":
+            out.append(("" if prev == "bullet" else "\n") + f"- {safe.md(content)}\n")
+        else:
+            out.append(f"\n_{safe.md(content)}_\n")
+        prev = kind
     return "".join(out)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich import box
 from rich.console import Group
-from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
-from csmodel.render.chart import line_chart
+from csmodel.render import safe
+from csmodel.render.chart import Chart
 from csmodel.render.fmt import compact_money, count, money, num, pct
+from csmodel.render.layout import Col, Fit, Grid, Money, md_table  # noqa: F401 (md_table: shared)
 
 
 def headline_rows(pr: Any) -> list[tuple[str, str]]:
@@ -105,155 +104,140 @@ BRIDGE_HEADERS = (
 )
 
 
-def _period_table(pr: Any, by: str) -> Table:
+def bridge_money(r: dict, cur: str) -> list[Money]:
+    """The bridge cells of one period row as :class:`Money` (same figures as bridge_cells)."""
+    return [
+        Money(12 * r["opening_mrr"], cur),
+        Money(12 * r["new"], cur, True),
+        Money(12 * r["expansion"], cur, True),
+        Money(12 * r["price_increase"], cur, True),
+        Money(-12 * r["contraction"], cur, True),
+        Money(-12 * r["churn"], cur, True),
+        Money(12 * r["mrr"], cur),
+    ]
+
+
+def headline_grid(pr: Any) -> Grid:
+    sc = pr.scenario
+    title = sc.name + (f" — {sc.description}" if sc.description else "")
+    g = Grid(title, [Col("Metric", right=False, wrap=True, key=True), Col("Value")])
+    for label, value in headline_rows(pr):
+        g.add(label, value)
+    return g
+
+
+def period_grid(pr: Any, by: str) -> Grid:
+    """The revenue and ARR bridge by period, whole book."""
     from csmodel.metrics import PERIOD_LENGTH, periods
 
     cur = pr.scenario.currency
-    rows = periods(pr, by)
-    t = Table(
-        box=box.SIMPLE_HEAD,
-        title=f"Revenue and ARR bridge by {by} ({cur})",
-        title_justify="left",
-        header_style="bold",
-    )
-    t.add_column("Period", no_wrap=True)
-    for col in ("Accounts", "Revenue", *BRIDGE_HEADERS):
-        t.add_column(col, justify="right", no_wrap=True)
+    cols = [Col("Period", right=False, key=True), Col("Accounts"), Col("Revenue", money=True)]
+    cols += [Col(h, money=True) for h in BRIDGE_HEADERS]
+    g = Grid(f"Revenue and ARR bridge by {by} ({cur})", cols, caption=BRIDGE_NOTE, currency=cur)
     length = PERIOD_LENGTH[by]
-    for r in rows:
+    for r in periods(pr, by):
         partial = r["month"] - r["month_start"] + 1 < length
         label = f"{r['period']} (partial)" if partial else r["period"]
-        t.add_row(label, count(r["accounts"]), money(r["revenue"], cur), *bridge_cells(r, cur))
-    t.caption = BRIDGE_NOTE
-    t.caption_justify = "left"
-    return t
+        g.add(label, count(r["accounts"]), Money(r["revenue"], cur), *bridge_money(r, cur))
+    return g
 
 
-def _years_table(pr: Any) -> Table:
+YEAR_HEADERS = ("Year", "Revenue", "NRR", "GRR", "Logos kept", "Exit ARR")
+
+
+def years_grid(pr: Any) -> Grid:
     from csmodel.metrics import yearly
 
     cur = pr.scenario.currency
-    t = Table(box=box.SIMPLE_HEAD, title="By year", title_justify="left", header_style="bold")
-    for col in ("Year", "Revenue", "NRR", "GRR", "Logos kept", "Exit ARR"):
-        t.add_column(col, justify="right" if col != "Year" else "left")
+    cols = [Col("Year", right=False, key=True), Col("Revenue", money=True)]
+    cols += [Col("NRR"), Col("GRR"), Col("Logos kept"), Col("Exit ARR", money=True)]
+    g = Grid("By year", cols, currency=cur)
     for y in yearly(pr):
         name = f"Y{y['year']}" + ("" if y["months"] == 12 else f" ({y['months']} months)")
-        t.add_row(
+        g.add(
             name,
-            money(y["revenue"], cur),
+            Money(y["revenue"], cur),
             pct(y["nrr"]),
             pct(y["grr"]),
             pct(y["logo_retention"]),
-            money(y["ending_arr"], cur),
+            Money(y["ending_arr"], cur),
         )
-    return t
+    return g
 
 
-def _segments_table(pr: Any) -> Table:
+SEGMENT_HEADERS = (
+    "Segment",
+    "Accounts",
+    "Revenue",
+    "Starting ARR",
+    "Exit ARR",
+    "NRR",
+    "GRR",
+    "Gross profit",
+    "CSMs req.",
+    "Coverage",
+)
+
+
+def segments_grid(pr: Any) -> Grid:
     cur = pr.scenario.currency
-    t = Table(box=box.SIMPLE_HEAD, title="By segment", title_justify="left", header_style="bold")
-    t.add_column("Segment", no_wrap=True)
-    for col in (
-        "Accounts",
-        "Revenue",
-        "Starting ARR",
-        "Exit ARR",
-        "NRR",
-        "GRR",
-        "Gross profit",
-        "CSMs req.",
-        "Coverage",
-    ):
-        t.add_column(col, justify="right", no_wrap=True)
+    money_cols = {"Revenue", "Starting ARR", "Exit ARR", "Gross profit"}
+    cols = [Col("Segment", right=False, wrap=True, key=True)]
+    cols += [Col(h, money=h in money_cols) for h in SEGMENT_HEADERS[1:]]
+    g = Grid("By segment", cols, currency=cur)
     for name, m in pr.segment_metrics.items():
         seg = pr.scenario.segments[name]
-        t.add_row(
+        g.add(
             name,
             count(seg.accounts),
-            money(m["total_revenue"], cur),
-            money(m["starting_arr"], cur),
-            money(m["ending_arr"], cur),
+            Money(m["total_revenue"], cur),
+            Money(m["starting_arr"], cur),
+            Money(m["ending_arr"], cur),
             pct(m["nrr"]),
             pct(m["grr"]),
-            money(m["gross_profit"], cur),
+            Money(m["gross_profit"], cur),
             num(m["csms_required"], 2),
             pct(m["coverage"]),
         )
-    return t
+    return g
 
 
-def arr_chart(pr: Any) -> Text:
+def arr_chart(pr: Any) -> Chart:
     cur = pr.scenario.currency
     arr = [12.0 * float(x) for x in pr.mrr.sum(axis=1)]
-    return line_chart(
+    return Chart(
         [("ARR", arr)],
         label=lambda v: compact_money(v, cur),
         x_labels=("month 1", f"exit (end of month {pr.horizon})"),
-        width=min(60, max(12, pr.horizon)),
+        max_points=min(60, max(12, pr.horizon)),
     )
+
+
+def grids(pr: Any, by: str) -> list[Grid]:
+    """Every table of ``csmodel project``, in order (terminal and markdown alike)."""
+    out = [headline_grid(pr), period_grid(pr, by), years_grid(pr)]
+    if len(pr.segments) > 1:
+        out.append(segments_grid(pr))
+    return out
 
 
 def table(pr: Any, by: str) -> Group:
-    sc = pr.scenario
-    head = Table.grid(padding=(0, 2))
-    head.add_column(style="bold")
-    head.add_column(justify="right", no_wrap=True)
-    for label, value in headline_rows(pr):
-        head.add_row(label, value)
-    title = sc.name + (f" — {sc.description}" if sc.description else "")
-    parts: list[Any] = [Panel(head, title=title, title_align="left", expand=False)]
-    parts.append(_period_table(pr, by))
-    parts.append(_years_table(pr))
-    if len(pr.segments) > 1:
-        parts.append(_segments_table(pr))
+    parts: list[Any] = [Fit(g) for g in grids(pr, by)]
     parts.append(Text("ARR over the horizon", style="bold"))
     parts.append(arr_chart(pr))
-    parts.append(Text(conventions_line(pr.scenario), style="dim"))
+    parts.append(safe.rich_text(conventions_line(pr.scenario), "dim"))
     return Group(*parts)
 
 
-def md_table(header: list[str], rows: list[list[str]], right: set[int] | None = None) -> str:
-    right = right if right is not None else set(range(1, len(header)))
-    out = ["| " + " | ".join(header) + " |"]
-    out.append(
-        "| " + " | ".join("---:" if i in right else "---" for i in range(len(header))) + " |"
-    )
-    out += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(out) + "\n"
-
-
 def markdown(pr: Any, by: str) -> str:
-    from csmodel.metrics import periods, yearly
-
     sc = pr.scenario
-    cur = sc.currency
-    out = [f"# {sc.name}\n"]
-    if sc.description:
-        out.append(f"{sc.description}\n")
-    out.append(md_table(["Metric", "Value"], [list(r) for r in headline_rows(pr)]))
-    rows = [
-        [r["period"], count(r["accounts"]), money(r["revenue"], cur), *bridge_cells(r, cur)]
-        for r in periods(pr, by)
-    ]
-    out.append(f"\n## Revenue and ARR bridge by {by}\n")
-    out.append(md_table(["Period", "Accounts", "Revenue", *BRIDGE_HEADERS], rows))
-    out.append(f"\n_{BRIDGE_NOTE}_\n")
-    out.append("\n## By year\n")
-    out.append(
-        md_table(
-            ["Year", "Revenue", "NRR", "GRR", "Logos kept", "Exit ARR"],
-            [
-                [
-                    f"Y{y['year']}",
-                    money(y["revenue"], cur),
-                    pct(y["nrr"]),
-                    pct(y["grr"]),
-                    pct(y["logo_retention"]),
-                    money(y["ending_arr"], cur),
-                ]
-                for y in yearly(pr)
-            ],
-        )
-    )
-    out.append(f"\n_{conventions_line(pr.scenario)}_\n")
+    head, *rest = grids(pr, by)
+    out = [f"# {safe.md(head.title)}\n"]
+    head.title = ""
+    out.append(head.markdown())
+    for g in rest:
+        out.append("\n" + g.markdown())
+    out.append("\n## ARR over the horizon\n\n```text\n")
+    out.append(arr_chart(pr).text(80).plain.rstrip("\n") + "\n```\n")
+    out.append(f"\n_{safe.md(conventions_line(sc))}_\n")
     return "".join(out)
