@@ -87,3 +87,17 @@ def test_new_logo_first_change_one_period_after_signing_under_start():
 def test_exit_arr_without_new_logos_is_month_h_mrr():
     pr = project(scenario_from(BOOK.format(timing="end").replace("per_month: 1", "per_month: 0")))
     assert pr.metrics["ending_arr"] == pytest.approx(120_000 * 1.21, rel=1e-12)
+
+
+@pytest.mark.parametrize("timing", ["end", "start"])
+def test_the_chart_ends_at_exit_arr(timing):
+    from csmodel.metrics import closing_arr_series
+    from csmodel.render.project import arr_chart
+
+    pr = project(scenario_from(BOOK.format(timing=timing)))
+    series = closing_arr_series(pr)
+    assert len(series) == pr.horizon
+    assert series[-1] == pytest.approx(pr.metrics["ending_arr"], rel=1e-12)
+    (_, points), *_ = arr_chart(pr).series
+    assert points[-1] == pytest.approx(pr.metrics["ending_arr"], rel=1e-12)
+    assert points[0] == pytest.approx(pr.metrics["starting_arr"], rel=1e-12)

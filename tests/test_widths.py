@@ -178,7 +178,7 @@ def test_project_fits_and_matches_json(path: Path, by: str) -> None:
                 "Price incr.": [12 * r["price_increase"] for r in totals],
                 "Contraction": [-12 * r["contraction"] for r in totals],
                 "Churn": [-12 * r["churn"] for r in totals],
-                "Closing ARR": [12 * r["mrr"] for r in totals],
+                "Closing ARR": [r["closing_arr"] for r in totals],
             },
         )
         assert len(bridge["columns"]["Period"]) == len(totals)

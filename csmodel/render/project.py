@@ -74,23 +74,18 @@ def conventions_line(sc: Any) -> str:
 
 BRIDGE_NOTE = (
     "ARR bridge: opening ARR + new + expansion + price increase − contraction − churn = closing "
-    "ARR (12 × the MRR of the period's last month); movements are changes in that run-rate "
-    "summed over the period. Revenue is what the period recognises; accounts are those of its "
-    "last month."
+    "ARR. Every change is dated to the month it happens in (under timing end, at the month's "
+    "end); a period's movements are the changes dated in it, annualised (12 × MRR), and its "
+    "closing ARR is the run-rate after all of them: the next period's opening ARR, and for the "
+    "last period the exit ARR. Revenue is what the period bills; accounts are those at its close."
 )
 
-
-def bridge_cells(r: dict, cur: str) -> list[str]:
-    """Opening ARR, the five movements (annualised) and closing ARR of one period row."""
-    return [
-        money(12 * r["opening_mrr"], cur),
-        money(12 * r["new"], cur, signed=True),
-        money(12 * r["expansion"], cur, signed=True),
-        money(12 * r["price_increase"], cur, signed=True),
-        money(-12 * r["contraction"], cur, signed=True),
-        money(-12 * r["churn"], cur, signed=True),
-        money(12 * r["mrr"], cur),
-    ]
+YEARS_NOTE = (
+    "NRR, GRR and logos kept are read off the bridge of the book that existed when the year "
+    "opened, over its twelve months of changes (JSON years[i].starting_book): NRR = closing ÷ "
+    "opening; GRR = (opening − contraction − churn) ÷ opening, churn and contraction being the "
+    "MRR they actually removed. Exit ARR is the year's closing ARR."
+)
 
 
 BRIDGE_HEADERS = (
@@ -105,7 +100,7 @@ BRIDGE_HEADERS = (
 
 
 def bridge_money(r: dict, cur: str) -> list[Money]:
-    """The bridge cells of one period row as :class:`Money` (same figures as bridge_cells)."""
+    """Opening ARR, the five movements (annualised) and closing ARR of one period row."""
     return [
         Money(12 * r["opening_mrr"], cur),
         Money(12 * r["new"], cur, True),
@@ -113,7 +108,7 @@ def bridge_money(r: dict, cur: str) -> list[Money]:
         Money(12 * r["price_increase"], cur, True),
         Money(-12 * r["contraction"], cur, True),
         Money(-12 * r["churn"], cur, True),
-        Money(12 * r["mrr"], cur),
+        Money(12 * r["closing_mrr"], cur),
     ]
 
 
@@ -151,7 +146,7 @@ def years_grid(pr: Any) -> Grid:
     cur = pr.scenario.currency
     cols = [Col("Year", right=False, key=True), Col("Revenue", money=True)]
     cols += [Col("NRR"), Col("GRR"), Col("Logos kept"), Col("Exit ARR", money=True)]
-    g = Grid("By year", cols, currency=cur)
+    g = Grid("By year", cols, caption=YEARS_NOTE, currency=cur)
     for y in yearly(pr):
         name = f"Y{y['year']}" + ("" if y["months"] == 12 else f" ({y['months']} months)")
         g.add(
@@ -203,13 +198,16 @@ def segments_grid(pr: Any) -> Grid:
 
 
 def arr_chart(pr: Any) -> Chart:
+    """Closing ARR of each month, from the starting ARR to exit ARR (its last point)."""
+    from csmodel.metrics import closing_arr_series
+
     cur = pr.scenario.currency
-    arr = [12.0 * float(x) for x in pr.mrr.sum(axis=1)]
+    arr = [12.0 * float(pr.starting_mrr.sum()), *closing_arr_series(pr)]
     return Chart(
         [("ARR", arr)],
         label=lambda v: compact_money(v, cur),
-        x_labels=("month 1", f"exit (end of month {pr.horizon})"),
-        max_points=min(60, max(12, pr.horizon)),
+        x_labels=("start", f"exit (end of month {pr.horizon})"),
+        max_points=min(60, max(12, pr.horizon + 1)),
     )
 
 
