@@ -35,6 +35,11 @@ class Column:
     def metrics(self) -> dict[str, float | None]:
         return self.projection.metrics
 
+    @property
+    def segment_metrics(self) -> dict[str, dict[str, float | None]]:
+        """Metrics of each of this column's segments on its own (``compare --by segment``)."""
+        return self.projection.segment_metrics
+
 
 def direction(metric: str) -> int:
     """+1 when a higher value is better, -1 when lower is better, 0 when neither."""
@@ -44,10 +49,19 @@ def direction(metric: str) -> int:
 
 
 def parse_metrics(spec: str | None, flag: str = "--metrics") -> list[str]:
-    """``"nrr,grr"`` -> ids, checked against the metric ids; ``None`` -> all."""
-    if not spec:
+    """``"nrr,grr"`` -> ids, checked against the metric ids; ``None`` -> all.
+
+    A flag given with no metric in it (``--metrics ,`` or ``--metrics ""``) is
+    a usage error naming the flag, never an empty table.
+    """
+    if spec is None:
         return list(METRICS)
     ids = [s.strip() for s in spec.split(",") if s.strip()]
+    if not ids:
+        raise UsageError(
+            f"{flag}: no metric named (got {spec!r}); give metric ids such as "
+            f"`{flag} nrr,grr`, or leave the flag out for all"
+        )
     for m in ids:
         if m not in METRICS:
             raise UsageError(f"{flag}: unknown metric `{m}`{did_you_mean(m, METRICS)}")
@@ -84,6 +98,31 @@ def columns(
     if not out:
         raise UsageError("nothing to compare: no file has the variants named")
     return out
+
+
+def segment_names(cols: list[Column]) -> list[str]:
+    """Every segment of any column, in first-seen order."""
+    names: dict[str, None] = {}
+    for c in cols:
+        names.update(dict.fromkeys(c.projection.segments))
+    return list(names)
+
+
+def segment_rows(
+    cols: list[Column], metrics: list[str]
+) -> list[tuple[str, str, list[float | None]]]:
+    """``compare --by segment``: ``(segment, metric, value per column)`` rows.
+
+    A column without that segment holds ``None``. Rows run segment by segment,
+    metrics in the order asked; per-segment values follow the same formulas as
+    the book's (``csmodel.metrics.metrics_for``).
+    """
+    rows = []
+    for name in segment_names(cols):
+        for m in metrics:
+            values = [c.segment_metrics.get(name, {}).get(m) for c in cols]
+            rows.append((name, m, values))
+    return rows
 
 
 def delta(

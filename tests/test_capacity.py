@@ -9,7 +9,14 @@ import math
 import numpy as np
 import pytest
 
-from csmodel.capacity import headcount, plan_hiring, ramp_factor, sweep_range, with_csms
+from csmodel.capacity import (
+    headcount,
+    plan_hiring,
+    ramp_factor,
+    staff_plan,
+    sweep_range,
+    with_csms,
+)
 from csmodel.engine import project
 from csmodel.loader import load_scenario
 from tests.conftest import SCENARIOS, scenario_from
@@ -192,9 +199,10 @@ def test_hiring_plan_replaces_departures():
     # whole hires replace expected departures; never fewer than needed to stay covered
     assert hires >= math.floor(departures) - 1
     keep = 0.8 ** (1 / 12)
-    # 5 CSMs cover the first quarter (3.8 FTE needed), so its departures are the team's alone
+    # 5 CSMs cover the first quarter (3.8 FTE needed), so its departures are the team's alone;
+    # the headcount is whole people, so all 5 are on staff each month until a leaver is booked
     assert plan.quarters[0].hires == 0
-    assert plan.quarters[0].departures == pytest.approx(5 * (1 - keep**3), rel=1e-9)
+    assert plan.quarters[0].departures == pytest.approx(3 * 5 * (1 - keep), rel=1e-9)
 
 
 def test_plan_hiring_meets_requirement_from_ramp_on():
@@ -202,14 +210,16 @@ def test_plan_hiring_meets_requirement_from_ramp_on():
     hires, headcount_, eff, _departures, _short = plan_hiring(required, 2.0, 3, 0.15)
     assert np.all(eff[2:] >= required[2:] - 1e-9)
     assert np.all(hires == np.round(hires))
-    # effective FTE with ramp: recompute by hand for one month
-    keep = 0.85 ** (1 / 12)
-    m = 20
-    by_hand = 2.0 * keep ** (m + 1) + sum(
-        hires[t] * keep ** (m - t + 1) * min(1.0, (m - t + 1) / 3) for t in range(m + 1)
-    )
-    assert eff[m] == pytest.approx(by_hand, rel=1e-12)
-    assert headcount_[0] == pytest.approx((2.0 + hires[0]) * keep)
+    # whole people: the headcount is the start plus hires less whole leavers, each leaver
+    # booked when the running total of expected departures passes the next half person
+    plan = staff_plan(required, 2.0, 3, 0.15)
+    leave = 1 - 0.85 ** (1 / 12)
+    assert np.all(plan.headcount == np.round(plan.headcount))
+    assert plan.headcount == pytest.approx(2.0 + np.cumsum(plan.hires) - np.cumsum(plan.leavers))
+    assert plan.departures == pytest.approx(plan.on_staff * leave, rel=1e-12)
+    booked = np.floor(np.cumsum(plan.departures) + 0.5)
+    assert np.cumsum(plan.leavers) == pytest.approx(booked)
+    assert headcount_[0] == 2.0 + hires[0] - plan.leavers[0]
 
 
 # --- CLI -------------------------------------------------------------------

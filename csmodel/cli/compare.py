@@ -18,10 +18,35 @@ from csmodel.cli.common import (
     format_option,
     load,
 )
+from csmodel.errors import UsageError
 from csmodel.render import COMPARE, SENSITIVITY
 
 CompareFormat = choices("CompareFormat", COMPARE)
 SensitivityFormat = choices("SensitivityFormat", SENSITIVITY)
+
+
+BY_CHOICES = ("segment",)
+"""What ``compare --by`` accepts."""
+
+
+def parse_by(by: str | None) -> bool:
+    """``--by segment`` -> True; absent -> False; anything else is a usage error."""
+    if by is None:
+        return False
+    if by.strip() not in BY_CHOICES:
+        raise UsageError(f"--by: expected one of: {', '.join(BY_CHOICES)} (got {by!r})")
+    return True
+
+
+def accepts(fn: object, keyword: str) -> bool:
+    """Does the renderer ``fn`` take the keyword argument ``keyword``?"""
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return keyword in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +63,11 @@ def register(app: typer.Typer) -> None:
         metrics: str = typer.Option(
             None, "--metrics", help="Comma-separated metric ids (default: all)."
         ),
+        by: str = typer.Option(
+            None,
+            "--by",
+            help="`segment`: also show every metric for each segment (rows per segment).",
+        ),
         sets: list[str] = SET_OPTION,
         fmt: CompareFormat = format_option(COMPARE, "table"),
         output: Path = OUTPUT_OPTION,
@@ -48,9 +78,23 @@ def register(app: typer.Typer) -> None:
         from csmodel.overrides import parse_set
 
         ids = parse_metrics(metrics)
-        names = [v.strip() for v in variants.split(",") if v.strip()] if variants else None
+        by_segment = parse_by(by)
+        names = None
+        if variants is not None:
+            names = [v.strip() for v in variants.split(",") if v.strip()]
+            if not names:
+                raise UsageError(
+                    f"--variants: no variant named (got {variants!r}); give names such as "
+                    "`--variants base,monthly`, or leave the flag out for all"
+                )
+        render = COMPARE.renderer(fmt.value)
+        if by_segment and not accepts(render, "by_segment"):
+            raise UsageError(f"--by segment is not available with --format {fmt.value} yet")
         cols = columns(list(files), names, [parse_set(s) for s in sets or []])
-        emit(COMPARE.renderer(fmt.value)(cols, ids), output, force=force)
+        if by_segment:
+            emit(render(cols, ids, by_segment=True), output, force=force)
+        else:
+            emit(render(cols, ids), output, force=force)
         return 0
 
     @app.command("sensitivity")
@@ -58,17 +102,34 @@ def register(app: typer.Typer) -> None:
     def sensitivity_cmd(
         file: Path = FILE_ARGUMENT,
         metric: str = typer.Option("gross_profit", "--metric", help="Metric id to rank by."),
+        step: str = typer.Option(
+            "1",
+            "--step",
+            help="Rate step in points a year (e.g. 2, 0.5 or 2%): movement rates move by this "
+            "much annualised, converted to their own period; other rates by plain points.",
+        ),
+        top: int = typer.Option(
+            None, "--top", help="Show only the N assumptions with the largest swings."
+        ),
         variant: str = VARIANT_OPTION,
         sets: list[str] = SET_OPTION,
         fmt: SensitivityFormat = format_option(SENSITIVITY, "table"),
         output: Path = OUTPUT_OPTION,
         force: bool = FORCE_OPTION,
     ) -> int:
-        """Which assumption matters most: each moved ±1 pt (rates) or ±10%, ranked by swing."""
+        """Which assumption matters most: rates ±1 pt a year (annualised), others ±10%."""
         from csmodel.compare import parse_metrics
-        from csmodel.sensitivity import sensitivity
+        from csmodel.sensitivity import parse_step, sensitivity
 
-        (metric_id,) = parse_metrics(metric, flag="--metric")
-        result = sensitivity(load(file, variant, sets), metric_id)
+        ids = parse_metrics(metric, flag="--metric")
+        if len(ids) != 1:
+            raise UsageError(f"--metric takes one metric id (got {metric!r})")
+        try:
+            rate_step = parse_step(step)
+        except ValueError as exc:
+            raise UsageError(f"--step: {exc}") from None
+        if top is not None and top < 1:
+            raise UsageError(f"--top must be 1 or more (got {top})")
+        result = sensitivity(load(file, variant, sets), ids[0], step=rate_step, top=top)
         emit(SENSITIVITY.renderer(fmt.value)(result), output, force=force)
         return 0

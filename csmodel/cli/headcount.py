@@ -24,15 +24,26 @@ from csmodel.render import HEADCOUNT
 Format = choices("HeadcountFormat", HEADCOUNT)
 
 
+MAX_CSMS = 1_000_000
+"""Most CSMs one segment may be given with ``--csms`` (0 to 1,000,000, fractions allowed).
+This should be the schema's maximum for a segment's ``csms``: share one constant."""
+
+
 def parse_csms(items: list[str], segments: list[str]) -> dict[str, float]:
-    """``["mid-market=3", ...]`` -> ``{"mid-market": 3.0}``, with clear errors."""
+    """``["mid-market=3", ...]`` -> ``{"mid-market": 3.0}``, with clear errors.
+
+    Each value must be a number of CSMs from 0 to :data:`MAX_CSMS`; an empty
+    entry, a missing name or value, and a segment named twice are usage errors.
+    """
     from csmodel.suggest import did_you_mean
 
     plan: dict[str, float] = {}
     for item in items:
         name, sep, value = item.partition("=")
         name = name.strip()
-        if not sep or not name:
+        if not item.strip():
+            raise UsageError("--csms: empty entry; expected SEGMENT=N, e.g. --csms mid-market=3")
+        if not sep or not name or not value.strip():
             raise UsageError(f"--csms expects SEGMENT=N (got {item!r})")
         if name not in segments:
             raise UsageError(
@@ -44,7 +55,17 @@ def parse_csms(items: list[str], segments: list[str]) -> dict[str, float]:
         except ValueError:
             raise UsageError(f"--csms {item}: expected a number of CSMs (got {value!r})") from None
         if not n >= 0 or n == float("inf"):
-            raise UsageError(f"--csms {item}: the number of CSMs must be 0 or more (got {value})")
+            raise UsageError(
+                f"--csms {item}: the number of CSMs must be 0 or more, at most "
+                f"{MAX_CSMS:,} (got {value.strip()})"
+            )
+        if n > MAX_CSMS:
+            raise UsageError(
+                f"--csms {item}: too many CSMs: at most {MAX_CSMS:,} per segment "
+                f"(got {value.strip()})"
+            )
+        if name in plan:
+            raise UsageError(f"--csms {item}: segment `{name}` is given twice")
         plan[name] = n
     return plan
 
