@@ -28,6 +28,40 @@ METRICS: dict[str, str] = {
 }
 """Every metric id, with a one-line definition (DOMAIN.md section 4.5)."""
 
+METRIC_LABELS: dict[str, str] = {
+    "total_revenue": "Total revenue",
+    "flat_revenue": "Revenue had nothing changed",
+    "uplift": "Uplift",
+    "uplift_share": "Uplift share of revenue",
+    "equivalent_new_logos": "Uplift in years of ACV",
+    "starting_arr": "Starting ARR",
+    "ending_arr": "Exit ARR",
+    "nrr": "NRR (first 12 months)",
+    "grr": "GRR (first 12 months)",
+    "logo_retention": "Logo retention (first 12 months)",
+    "revenue_per_account": "Revenue per starting account",
+    "clv": "CLV (horizon)",
+    "gross_profit": "Gross profit",
+    "contribution": "Contribution",
+    "csm_cost": "CSM cost",
+    "csms_required": "CSMs required (peak FTE)",
+    "csms_recommended": "CSMs recommended",
+    "accounts_per_csm": "Accounts per CSM",
+    "coverage": "Lowest coverage",
+    "lifetime_value": "Lifetime value per account",
+    "new_logo_value": "Value of one new logo",
+    "ltv_to_cac": "LTV:CAC",
+    "cac_payback_months": "CAC payback (months)",
+    "new_logos_to_match": "New logos to match the uplift",
+    "acquisition_cost_avoided": "Acquisition cost avoided",
+}
+"""How people read each metric id (tables, markdown, reports); JSON and CSV keep the id."""
+
+
+def metric_label(metric: str) -> str:
+    return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+
+
 RATE_METRICS = frozenset({"uplift_share", "nrr", "grr", "logo_retention", "coverage"})
 """Metrics that are fractions (shown as percents)."""
 

@@ -175,6 +175,15 @@ def project_record(pr: Projection, by: str = "year") -> dict[str, Any]:
     )
 
 
+def money_text(currency: str) -> Any:
+    """The money formatter verdict sentences are written with."""
+    from functools import partial
+
+    from csmodel.render.fmt import money
+
+    return partial(money, currency=currency)
+
+
 def headcount_record(report: Any) -> dict[str, Any]:
     """Everything ``csmodel headcount`` reports, as plain data."""
     sc = report.scenario
@@ -190,6 +199,7 @@ def headcount_record(report: Any) -> dict[str, Any]:
                 "effective_fte": q.effective_fte,
                 "headcount_end": q.headcount_end,
                 "csm_cost": q.csm_cost,
+                "leavers": q.leavers,
             }
             for q in rows
         ]
@@ -203,6 +213,13 @@ def headcount_record(report: Any) -> dict[str, Any]:
             "csm_cost_change": v.csm_cost_change,
             "revenue_change": v.revenue_change,
             "gross_profit_change": v.gross_profit_change,
+            "cost_to_serve_change": v.cost_to_serve_change,
+            "break_even_churn_sensitivity": v.break_even_churn_sensitivity,
+            "churn_sensitivity": v.churn_sensitivity,
+            "expansion_sensitivity": v.expansion_sensitivity,
+            "gain_at_zero": v.gain_at_zero,
+            "gain_at_max": v.gain_at_max,
+            "sentence": v.sentence(money_text(sc.currency)),
         }
 
     return clean(
@@ -251,6 +268,7 @@ def headcount_record(report: Any) -> dict[str, Any]:
                         "csm_cost": r.csm_cost,
                         "gross_profit": r.gross_profit,
                         "delta_gross_profit": r.delta_gross_profit,
+                        "break_even_churn_sensitivity": r.break_even_churn_sensitivity,
                     }
                     for r in s.sweep
                 ]
@@ -263,6 +281,10 @@ def headcount_record(report: Any) -> dict[str, Any]:
                 if s.profit_optimal_csms is not None
             },
             "hiring_plan_short_months": dict(report.hiring_plan.short_months),
+            "hiring_plan_rule": report.hiring_plan.rule,
+            "hiring_plan_csm_cost": dict(report.hiring_plan.plan_csm_cost),
+            "hiring_plan_project_csm_cost": dict(report.hiring_plan.project_csm_cost),
+            "hiring_plan_csm_cost_note": report.hiring_plan.csm_cost_note,
             "hiring_plan": [
                 {
                     **row,
@@ -277,45 +299,60 @@ def headcount_record(report: Any) -> dict[str, Any]:
     )
 
 
-COMPARE_CSV_COLUMNS = ("metric", "label", "file", "variant", "value", "delta", "delta_pct")
-"""Columns of ``csmodel compare --format csv`` (one row per metric and column)."""
+COMPARE_CSV_COLUMNS = (
+    "segment",
+    "metric",
+    "label",
+    "file",
+    "variant",
+    "value",
+    "delta",
+    "delta_pct",
+)
+"""Columns of ``csmodel compare --format csv``: one row per metric and column, for the book
+(segment ``total``) and, with ``--by segment``, for each segment."""
 
 
-def compare_record(cols: list[Any], metrics: list[str]) -> dict[str, Any]:
+def compare_record(cols: list[Any], metrics: list[str], by_segment: bool = False) -> dict:
     """``csmodel compare`` as plain data; column 0 is the baseline."""
-    return clean(
-        {
-            "schema_version": SCHEMA_VERSION,
-            "columns": [
-                {
-                    "file": c.file,
-                    "variant": c.variant,
-                    "label": c.label,
-                    "conventions": conventions(c.projection.scenario),
-                    "metrics": {m: c.metrics[m] for m in metrics},
-                }
-                for c in cols
-            ],
-            "baseline": 0,
+
+    def column(c: Any) -> dict[str, Any]:
+        out = {
+            "file": c.file,
+            "variant": c.variant,
+            "label": c.label,
+            "conventions": conventions(c.projection.scenario),
+            "metrics": {m: c.metrics[m] for m in metrics},
         }
+        if by_segment:
+            out["segments"] = {
+                name: {m: values[m] for m in metrics} for name, values in c.segment_metrics.items()
+            }
+        return out
+
+    return clean(
+        {"schema_version": SCHEMA_VERSION, "columns": [column(c) for c in cols], "baseline": 0}
     )
 
 
-def compare_rows(cols: list[Any], metrics: list[str]) -> list[dict[str, Any]]:
-    from csmodel.compare import delta
+def compare_rows(cols: list[Any], metrics: list[str], by_segment: bool = False) -> list[dict]:
+    from csmodel.compare import delta, segment_rows
 
+    table = [(BOOK_TOTAL, m, [c.metrics[m] for c in cols]) for m in metrics]
+    if by_segment:
+        table += segment_rows(cols, metrics)
     rows = []
-    for m in metrics:
-        base = cols[0].metrics[m]
-        for c in cols:
-            d, rel = delta(m, c.metrics[m], base)
+    for segment, m, values in table:
+        for c, value in zip(cols, values, strict=True):
+            d, rel = delta(m, value, values[0])
             rows.append(
                 {
+                    "segment": segment,
                     "metric": m,
                     "label": c.label,
                     "file": c.file,
                     "variant": c.variant or "",
-                    "value": c.metrics[m],
+                    "value": value,
                     "delta": d,
                     "delta_pct": None if rel is None else rel * 100.0,
                 }
@@ -331,6 +368,11 @@ def sensitivity_record(result: Any) -> dict[str, Any]:
             "metric": result.metric,
             "conventions": conventions(result.scenario),
             "base": result.base,
+            "step": result.step,
+            "relative_step": result.relative_step,
+            "method": result.method,
+            "top": result.top,
+            "assumptions": result.assumptions,
             "rows": [
                 {
                     "assumption": r.assumption,
@@ -341,6 +383,12 @@ def sensitivity_record(result: Any) -> dict[str, Any]:
                     "high": r.high,
                     "swing": r.swing,
                     "period": r.period,
+                    "step": r.step,
+                    "step_kind": r.step_kind,
+                    "step_amount": r.step_amount,
+                    "annual_base": r.annual_base,
+                    "annual_low": r.annual_low,
+                    "annual_high": r.annual_high,
                 }
                 for r in result.rows
             ],

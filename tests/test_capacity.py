@@ -265,6 +265,7 @@ def test_cli_headcount_json_keys(run_cli):
         "csm_cost",
         "gross_profit",
         "delta_gross_profit",
+        "break_even_churn_sensitivity",
     }
     assert set(d["hiring_plan"][0]) >= {
         "quarter",

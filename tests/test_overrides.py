@@ -158,7 +158,17 @@ def test_compare_two_files_labels_and_csv(run_cli):
     code, out, _ = run_cli(["compare", *files, "--metrics", "total_revenue,nrr", "-f", "csv"])
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == ["metric", "label", "file", "variant", "value", "delta", "delta_pct"]
+    assert list(rows[0]) == [
+        "segment",
+        "metric",
+        "label",
+        "file",
+        "variant",
+        "value",
+        "delta",
+        "delta_pct",
+    ]
+    assert {r["segment"] for r in rows} == {"total"}  # the book (no --by segment)
     assert [r["label"] for r in rows[:2]] == ["midmarket:base", "enterprise:base"]
     first, second = float(rows[0]["value"]), float(rows[1]["value"])
     assert float(rows[1]["delta"]) == pytest.approx(second - first)
@@ -252,6 +262,12 @@ def test_sensitivity_cli_json(run_cli):
         "high",
         "swing",
         "period",
+        "step",
+        "step_kind",
+        "step_amount",
+        "annual_base",
+        "annual_low",
+        "annual_high",
     }
     periods = {r["assumption"]: r["period"] for r in d["rows"]}
     assert periods["segments.mid-market.churn.rate"] == "year"

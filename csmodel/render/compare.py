@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
-from csmodel.ids import METRICS, MONEY_METRICS, RATE_METRICS
+from csmodel.ids import METRICS, MONEY_METRICS, RATE_METRICS, metric_label
 from csmodel.render import safe
 from csmodel.render.chart import Chart
 from csmodel.render.fmt import compact_money, money, num, pct
@@ -44,55 +44,90 @@ def _style(metric: str, d: float | None) -> str:
     return "green" if good > 0 else ("red" if good < 0 else "")
 
 
-def _cells(cols: Any, metrics: list[str]) -> list[tuple[str, list[tuple[str, str, str]]]]:
+def _cells(cur: str, metric: str, values: list[float | None]) -> list[tuple[str, str, str]]:
+    """Each column's value of ``metric``, its change against the first, and a style."""
     from csmodel.compare import delta
 
-    cur = cols[0].projection.scenario.currency
-    rows = []
-    for m in metrics:
-        base = cols[0].metrics[m]
-        cells = []
-        for i, c in enumerate(cols):
-            v = c.metrics[m]
-            d, rel = delta(m, v, base)
-            cells.append(
-                (value_text(m, v, cur), "" if i == 0 else delta_text(m, d, rel, cur), _style(m, d))
+    cells = []
+    for i, v in enumerate(values):
+        d, rel = delta(metric, v, values[0])
+        cells.append(
+            (
+                value_text(metric, v, cur),
+                "" if i == 0 else delta_text(metric, d, rel, cur),
+                _style(metric, d),
             )
-        rows.append((m, cells))
-    return rows
+        )
+    return cells
+
+
+def _row(label: Any, cells: list[tuple[str, str, str]], lead: list[Any] | None = None) -> list:
+    row: list[Any] = [*(lead or []), label]
+    for i, (v, d, style) in enumerate(cells):
+        cell = Text(v)
+        if i:
+            cell.append("\n" + d, style=style)
+        row.append(cell)
+    return row
 
 
 def compare_grid(cols: Any, metrics: list[str]) -> Grid:
     """The comparison table: a row per metric, a column per scenario or variant."""
     cur = cols[0].projection.scenario.currency
-    columns = [Col("Metric", right=False, key=True)]
+    columns = [Col("Metric", right=False, key=True, wrap=True)]
     columns += [Col(c.label, wrap=True, keep_words=True) for c in cols]
     g = Grid(f"Compared with {cols[0].label} (first column)", columns, currency=cur)
-    for m, cells in _cells(cols, metrics):
-        row: list[Any] = [m]
-        for i, (v, d, style) in enumerate(cells):
-            cell = Text(v)
-            if i:
-                cell.append("\n" + d, style=style)
-            row.append(cell)
-        g.add(*row)
+    for m in metrics:
+        g.add(*_row(metric_label(m), _cells(cur, m, [c.metrics[m] for c in cols])))
     return g
 
 
-def table(cols: Any, metrics: list[str]) -> Group:
+def segment_grid(cols: Any, metrics: list[str]) -> Grid:
+    """``--by segment``: the same comparison for each segment (n/a where a column lacks it)."""
+    from csmodel.compare import segment_rows
+
+    cur = cols[0].projection.scenario.currency
+    columns = [Col("Segment", right=False, key=True, wrap=True)]
+    columns.append(Col("Metric", right=False, key=True, wrap=True))
+    columns += [Col(c.label, wrap=True, keep_words=True) for c in cols]
+    g = Grid("By segment", columns, currency=cur)
+    for name, m, values in segment_rows(cols, metrics):
+        g.add(*_row(metric_label(m), _cells(cur, m, values), [safe.rich_text(name)]))
+    return g
+
+
+def grids(cols: Any, metrics: list[str], by_segment: bool) -> list[Grid]:
+    out = [compare_grid(cols, metrics)]
+    if by_segment:
+        out.append(segment_grid(cols, metrics))
+    return out
+
+
+def table(cols: Any, metrics: list[str], by_segment: bool = False) -> Group:
+    from csmodel.metrics import closing_arr_series
+
     cur = cols[0].projection.scenario.currency
     horizon = max(c.projection.horizon for c in cols)
-    series = [(c.label, [12.0 * float(x) for x in c.projection.mrr.sum(axis=1)]) for c in cols]
+    series = [
+        (
+            c.label,
+            [12.0 * float(c.projection.starting_mrr.sum()), *closing_arr_series(c.projection)],
+        )
+        for c in cols
+    ]
     chart = Chart(
         series,
         label=lambda v: compact_money(v, cur),
-        x_labels=("month 1", f"exit (end of month {horizon})"),
+        x_labels=("start", f"exit (end of month {horizon})"),
         max_points=min(60, max(12, horizon + 1)),
         height=10,
     )
     conv = safe.rich_text(COMPARE_NOTE + " " + columns_conventions(cols), "dim")
     return Group(
-        Fit(compare_grid(cols, metrics)), Text("ARR over the horizon", style="bold"), chart, conv
+        *(Fit(g) for g in grids(cols, metrics, by_segment)),
+        Text("ARR over the horizon", style="bold"),
+        chart,
+        conv,
     )
 
 
@@ -112,18 +147,19 @@ def columns_conventions(cols: Any) -> str:
     return " ".join(f"[{label}] {line}" for label, line in lines.items())
 
 
-def markdown(cols: Any, metrics: list[str]) -> str:
-    g = compare_grid(cols, metrics)
-    g.rows = [
-        [plain(x).replace("\n", " (") + (")" if "\n" in plain(x) else "") for x in r]
-        for r in g.rows
-    ]
-    title, g.title = g.title, ""
-    return (
-        f"{safe.md(title)}\n"
-        + g.markdown()
-        + f"\n_{safe.md(COMPARE_NOTE + ' ' + columns_conventions(cols))}_\n"
-    )
+def markdown(cols: Any, metrics: list[str], by_segment: bool = False) -> str:
+    out = []
+    for i, g in enumerate(grids(cols, metrics, by_segment)):
+        g.rows = [
+            [plain(x).replace("\n", " (") + (")" if "\n" in plain(x) else "") for x in r]
+            for r in g.rows
+        ]
+        if i == 0:
+            title, g.title = g.title, ""
+            out.append(f"{safe.md(title)}\n")
+        out.append(g.markdown())
+    out.append(f"\n_{safe.md(COMPARE_NOTE + ' ' + columns_conventions(cols))}_\n")
+    return "".join(out)
 
 
 def _tornado(row: Any, base: float, scale: float, half: int = 12) -> Text:
@@ -142,10 +178,14 @@ def _tornado(row: Any, base: float, scale: float, half: int = 12) -> Text:
 def sensitivity_note(result: Any) -> str:
     from csmodel.render.project import conventions_line
 
+    shown = (
+        f"The {len(result.rows)} largest swings of {result.assumptions} assumptions. "
+        if result.top is not None and result.assumptions > len(result.rows)
+        else ""
+    )
     return (
-        "Rates move ±1 percentage point of their own period (per month, quarter or year, as "
-        "shown), clamped to 0–100%; every other number ±10%. "
-        f"{result.metric}: {METRICS.get(result.metric, '')}. " + conventions_line(result.scenario)
+        f"{shown}{result.method} {result.metric}: {METRICS.get(result.metric, '')}. "
+        + conventions_line(result.scenario)
     )
 
 
@@ -160,6 +200,7 @@ def sensitivity_cells(result: Any, rank: int, r: Any) -> list[str]:
     return [
         str(rank),
         r.assumption,
+        r.step,
         _input_text(r, r.low_input),
         _input_text(r, r.high_input),
         value_text(m, r.low, cur),
@@ -168,7 +209,16 @@ def sensitivity_cells(result: Any, rank: int, r: Any) -> list[str]:
     ]
 
 
-SENSITIVITY_HEADERS = ("#", "Assumption", "Low input", "High input", "At low", "At high", "Swing")
+SENSITIVITY_HEADERS = (
+    "#",
+    "Assumption",
+    "Step",
+    "Low input",
+    "High input",
+    "At low",
+    "At high",
+    "Swing",
+)
 
 
 def sensitivity_grid(result: Any, *, tornado: bool = True) -> Grid:
@@ -176,8 +226,9 @@ def sensitivity_grid(result: Any, *, tornado: bool = True) -> Grid:
     m, cur = result.metric, result.currency
     is_money = m in MONEY_METRICS
     cols = [Col("#", key=True), Col("Assumption", right=False, wrap=True, key=True)]
-    cols += [Col(h) for h in SENSITIVITY_HEADERS[2:4]]
-    cols += [Col(h, money=is_money) for h in SENSITIVITY_HEADERS[4:]]
+    cols.append(Col("Step", right=False))
+    cols += [Col(h) for h in SENSITIVITY_HEADERS[3:5]]
+    cols += [Col(h, money=is_money) for h in SENSITIVITY_HEADERS[5:]]
     if tornado:
         cols.append(Col("Tornado (− │ +)", right=False))
     g = Grid(
@@ -194,7 +245,7 @@ def sensitivity_grid(result: Any, *, tornado: bool = True) -> Grid:
     for i, r in enumerate(result.rows, 1):
         cells: list[Any] = sensitivity_cells(result, i, r)
         if is_money:
-            cells[4:7] = [Money(r.low, cur), Money(r.high, cur), Money(r.swing, cur)]
+            cells[5:8] = [Money(r.low, cur), Money(r.high, cur), Money(r.swing, cur)]
         if tornado:
             drawable = r.swing is not None and result.base is not None
             cells.append(_tornado(r, result.base, scale) if drawable else Text(""))

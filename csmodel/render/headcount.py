@@ -31,11 +31,9 @@ def assumptions_text(report: Any) -> str:
 
 
 HIRING_METHOD = (
-    "Hiring method: the requirement is the fully staffed book's FTE each month (growth from new "
-    "logos, shrinkage from churn, onboarding load). Departures are expected values from yearly "
-    "attrition. A hire contributes (months since start + 1) / ramp_months FTE until fully "
-    "ramped, so hires are made ramp_months ahead: in each month csmodel hires the fewest whole "
-    "CSMs that make effective FTE meet the requirement of the month they are fully ramped."
+    "The requirement is the fully staffed book's FTE each month (growth from new logos, "
+    "shrinkage from churn, onboarding load); a hire contributes (months since start + 1) / "
+    "ramp_months FTE until fully ramped, so hires are made ramp_months ahead."
 )
 
 
@@ -126,6 +124,7 @@ SWEEP_HEADERS = (
     "CSM cost",
     "Gross profit",
     "Δ gross profit",
+    "Break-even churn sens.",
     "Note",
 )
 SWEEP_MARKS = {
@@ -148,11 +147,32 @@ def sweep_marks(s: Any, r: Any) -> list[str]:
     return marks
 
 
+def break_even_text(s: Any, r: Any) -> str:
+    """A cut's break-even churn sensitivity: ``< 0.52`` (the cut pays below it), or why not."""
+    if r.csms >= s.recommended_csms:
+        return "—"
+    x = r.break_even_churn_sensitivity
+    return "none in 0–10" if x is None else f"< {x:.2f}"
+
+
+SWEEP_NOTE = (
+    "Break-even churn sens.: the understaffing churn sensitivity (others as set) below which "
+    "a cut pays; the file's value is in the assumptions below. Δ gross profit is against the "
+    "recommended row."
+)
+
+
 def sweep_grid(s: Any, cur: str, horizon: int) -> Grid:
     cols = [Col("CSMs", key=True), Col("Accounts/CSM"), Col("Coverage")]
     cols += [Col(h, money=True) for h in ("Revenue", "CSM cost", "Gross profit", "Δ gross profit")]
+    cols.append(Col("Break-even churn sens."))
     cols.append(Col("Note", right=False, wrap=True))
-    g = Grid(f"{s.name}: what staffing earns and costs over {horizon} months", cols, currency=cur)
+    g = Grid(
+        f"{s.name}: what staffing earns and costs over {horizon} months",
+        cols,
+        caption=SWEEP_NOTE,
+        currency=cur,
+    )
     for r in s.sweep:
         delta = r.delta_gross_profit
         g.add(
@@ -163,6 +183,7 @@ def sweep_grid(s: Any, cur: str, horizon: int) -> Grid:
             Money(r.csm_cost, cur),
             Money(r.gross_profit, cur),
             Money(delta, cur, True),
+            break_even_text(s, r),
             " ".join(SWEEP_MARKS[m] for m in sweep_marks(s, r)),
             style="bold" if r.csms == s.recommended_csms else None,
         )
@@ -173,7 +194,8 @@ PLAN_HEADERS = (
     "Quarter",
     "Required FTE",
     "Headcount start",
-    "Departures",
+    "Expected departures",
+    "Leavers",
     "Hires",
     "Effective FTE",
     "Headcount end",
@@ -186,11 +208,12 @@ def plan_cells(q: Any, cur: str) -> list[str]:
     return [
         q.quarter,
         num(q.required_fte, 2),
-        num(q.headcount_start),
-        num(q.departures),
+        count(q.headcount_start),
+        num(q.departures, 2),
+        str(q.leavers),
         str(q.hires),
         num(q.effective_fte, 2),
-        num(q.headcount_end),
+        count(q.headcount_end),
         money(q.csm_cost, cur),
     ]
 
@@ -203,7 +226,7 @@ def plan_grid(title: str, rows: Any, cur: str) -> Grid:
         cells: list[Any] = plan_cells(q, cur)
         cells[-1] = Money(q.csm_cost, cur)
         if q.effective_fte + 1e-9 < q.required_fte:  # short of the requirement
-            cells[5] = Text(cells[5], style="red")
+            cells[6] = Text(cells[6], style="red")
         g.add(*cells)
     return g
 
@@ -270,7 +293,9 @@ def sections(report: Any) -> list[tuple[str, Any, str]]:
                 out.append(("grid", plan_grid(f"Hiring plan: {name}", rows, cur), ""))
         for name, n in plan.short_months.items():
             out.append(("note", short_note(name, n, sc.team.ramp_months), "yellow"))
+        out.append(("note", plan.rule, "dim"))
         out.append(("note", HIRING_METHOD, "dim"))
+        out.append(("note", plan.csm_cost_note, "dim"))
     out.append(("note", assumptions_text(report), "dim"))
     out.append(("note", conventions_line(sc), "dim"))
     return out

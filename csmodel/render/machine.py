@@ -133,20 +133,20 @@ def sensitivity_csv(result: Any) -> str:
     return dump_csv(rows, _union(rows) or ("rank", "metric", "base"), money)
 
 
-def compare_json(cols: Any, metrics: list[str]) -> str:
+def compare_json(cols: Any, metrics: list[str], by_segment: bool = False) -> str:
     from csmodel.records import compare_record
 
-    return dump_json(compare_record(cols, metrics))
+    return dump_json(compare_record(cols, metrics, by_segment))
 
 
-def compare_csv(cols: Any, metrics: list[str]) -> str:
+def compare_csv(cols: Any, metrics: list[str], by_segment: bool = False) -> str:
     from csmodel.checks import metric_unit
     from csmodel.records import COMPARE_CSV_COLUMNS, compare_rows
 
     def money(row: dict[str, Any]) -> tuple[str, ...]:
         return ("value", "delta") if metric_unit(row["metric"]) == "money" else ()
 
-    return dump_csv(compare_rows(cols, metrics), COMPARE_CSV_COLUMNS, money)
+    return dump_csv(compare_rows(cols, metrics, by_segment), COMPARE_CSV_COLUMNS, money)
 
 
 def sensitivity_json(result: Any) -> str:
