@@ -7,17 +7,21 @@ DEMO   ?= scenarios/saas-company.yaml
 
 .PHONY: demo test test-thorough lint format bench clean
 
+# `-qq`: pip shows errors only. One `--quiet` still relays setuptools' warning box
+# about editable installs (a BuildBackendWarning) into `make demo`'s output.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --quiet
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP_INSTALL) --upgrade pip
 
 # Stamp files record which install was done, so repeated runs are quick.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(PIP_INSTALL) -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed

@@ -6,7 +6,8 @@
   partial output file and no temporary file behind;
 - every file csmodel writes (``--output``, ``init``) is written atomically and
   never replaces an existing file without ``--force``; a missing or unwritable
-  output directory is a clear input error, not a crash;
+  output directory is one line ``csmodel: cannot write ...`` and exit 4 (not a
+  crash, and not 2: the input was fine);
 - ``csmodel init [PATH]`` writes the commented starter scenario, which loads
   and projects.
 
@@ -246,18 +247,16 @@ def test_interrupted_init_leaves_nothing(run_cli, monkeypatch, tmp_path):
 def test_output_into_a_missing_directory(run_cli, tmp_path, command):
     target = tmp_path / "missing" / "result.txt"
     code, out, err = run_cli([*command, "--output", target])
-    assert code == 2
+    assert code == 4
     assert out == ""
-    assert err == (
-        f"csmodel: error: cannot write {target}: directory {target.parent} does not exist\n"
-    )
+    assert err == f"csmodel: cannot write {target}: directory {target.parent} does not exist\n"
     assert leftovers(tmp_path) == []
 
 
 def test_init_into_a_missing_directory(run_cli, tmp_path):
     target = tmp_path / "missing" / "csmodel.yaml"
     code, _, err = run_cli(["init", target])
-    assert code == 2
+    assert code == 4
     assert "does not exist" in err
     assert "Traceback" not in err
     assert leftovers(tmp_path) == []
@@ -274,8 +273,16 @@ def test_output_is_never_written_over_without_force(run_cli, tmp_path):
     assert leftovers(tmp_path) == ["report.md"]
 
 
-def deny_mkstemp(*args, **kwargs):
-    raise PermissionError(errno.EACCES, "Permission denied", str(kwargs.get("dir", "")))
+def deny_temporary_files(monkeypatch) -> None:
+    """Make creating the temporary file beside the target fail as in a read-only directory."""
+    real_open = os.open
+
+    def deny(path, flags, *args, **kwargs):
+        if str(path).endswith(".csmodel-tmp"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", deny)
 
 
 class FullDisk:
@@ -295,20 +302,18 @@ class FullDisk:
 
 @pytest.mark.parametrize("failure", ["permission-denied", "disk-full"])
 def test_output_the_system_refuses_is_a_clear_error(run_cli, monkeypatch, tmp_path, failure):
-    import tempfile
-
     if failure == "permission-denied":
-        monkeypatch.setattr(tempfile, "mkstemp", deny_mkstemp)
+        deny_temporary_files(monkeypatch)
     else:
         real_fdopen = os.fdopen
         monkeypatch.setattr(os, "fdopen", lambda *a, **k: FullDisk(real_fdopen(*a, **k)))
     target = tmp_path / "result.json"
     code, out, err = run_cli(["project", MIDMARKET, "-f", "json", "-o", target])
-    assert code == 2, err
+    assert code == 4, err
     assert out == ""
     (line,) = err.splitlines()
-    assert str(target) in line
-    assert "bug in csmodel" not in line
+    reason = "permission denied" if failure == "permission-denied" else "no space left on device"
+    assert line == f"csmodel: cannot write {target}: {reason}"
     assert leftovers(tmp_path) == []
 
 
@@ -322,8 +327,8 @@ def test_output_into_an_unwritable_directory(run_cli, tmp_path):
         code, _, err = run_cli(["project", MIDMARKET, "-o", directory / "r.txt"])
     finally:
         directory.chmod(0o700)
-    assert code == 2, err
-    assert "bug in csmodel" not in err
+    assert code == 4, err
+    assert err == f"csmodel: cannot write {directory / 'r.txt'}: permission denied\n"
 
 
 # --- csmodel init -----------------------------------------------------------------------------
@@ -373,8 +378,8 @@ def test_init_elsewhere(run_cli, tmp_path, monkeypatch):
 
 def test_init_refuses_a_directory(run_cli, tmp_path):
     code, _, err = run_cli(["init", tmp_path])
-    assert code == 2
-    assert "Traceback" not in err
+    assert code == 4
+    assert err == f"csmodel: cannot write {tmp_path}: it is a directory\n"
     assert leftovers(tmp_path) == []
 
 

@@ -13,7 +13,7 @@ from conftest import PAPER, SCENARIOS
 
 from csmodel import __version__
 from csmodel.ids import METRICS
-from csmodel.records import PERIOD_COLUMNS
+from csmodel.records import PERIOD_COLUMNS, PROJECT_CSV_COLUMNS
 
 SAAS = SCENARIOS / "saas-company.yaml"
 PAPER_06 = PAPER / "06-midmarket-70-monthly.yaml"
@@ -76,10 +76,10 @@ def test_csv(run_cli):
     code, out, err = run_cli(["project", SAAS, "--format", "csv", "--by", "quarter"])
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == ",".join(PERIOD_COLUMNS)
-    rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 3 * 12
-    assert {r["segment"] for r in rows} == {"enterprise", "mid-market", "smb"}
+    assert lines[0] == ",".join(PROJECT_CSV_COLUMNS)
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert len(rows) == 4 * 12  # three segments, then the book's rows
+    assert {r["segment"] for r in rows} == {"enterprise", "mid-market", "smb", "total"}
 
 
 def test_markdown(run_cli):
@@ -102,7 +102,7 @@ def test_by_period_row_counts(run_cli, by, rows):
     assert data["conventions"]["by"] == by
     code, out, _ = run_cli(["project", PAPER_06, "-f", "csv", "--by", by])
     assert code == 0
-    assert len(out.splitlines()) == rows + 1
+    assert len(out.splitlines()) == 2 * rows + 1  # the segment's rows, then the book's
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
@@ -163,7 +163,7 @@ def test_table_output_file(run_cli, tmp_path):
 def test_output_into_a_missing_directory(run_cli, tmp_path):
     target = tmp_path / "missing" / "result.json"
     code, out, err = run_cli(["project", PAPER_06, "-f", "json", "-o", target])
-    assert code == 2
+    assert code == 4
     assert out == ""
     assert "does not exist" in err
     assert "Traceback" not in err

@@ -5,7 +5,9 @@ numpy or pydantic: ``csmodel --help`` and ``--version`` stay fast. Each
 command lives in a module of its own and imports the core when it runs.
 
 Exit codes: 0 ok / all checks pass; 1 checks failed; 2 bad usage or input;
-3 internal error (rerun with --debug); 130 interrupted.
+3 internal error (rerun with --debug); 4 cannot write the output (disk full,
+permission denied, name too long...); 130 interrupted; 141 the reader of
+stdout went away (``| head``; 128 + SIGPIPE, as shells report it).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import typer
 
 from csmodel import __version__
 from csmodel.cli import common
+from csmodel.cli.encoding import protect
 
 EPILOG = (
     "Exit codes: 0 ok, 1 checks failed, 2 bad usage or invalid scenario, "
-    "3 internal error (rerun with --debug), 130 interrupted."
+    "3 internal error (rerun with --debug), 4 cannot write the output, 130 interrupted, "
+    "141 output pipe closed early (e.g. | head)."
 )
 
 app = typer.Typer(
@@ -57,12 +61,14 @@ from csmodel.cli import compare as _compare  # noqa: E402
 from csmodel.cli import headcount as _headcount  # noqa: E402
 from csmodel.cli import init as _init  # noqa: E402
 from csmodel.cli import project as _project  # noqa: E402
+from csmodel.cli import solve as _solve  # noqa: E402
 
 _project.register(app)
 _headcount.register(app)
 _compare.register(app)
 _init.register(app)
 _check.register(app)
+_solve.register(app)
 
 
 def main() -> None:
@@ -72,6 +78,10 @@ def main() -> None:
     # A short-lived process: no cyclic garbage collection while numpy and pydantic
     # import, and none of the import-time heap scanned again at exit (~40 ms).
     gc.disable()
+    # Help and usage errors are printed by typer and click, outside any command:
+    # make the streams degrade to ASCII stand-ins there too (PYTHONIOENCODING=ascii).
+    protect(sys.stdout)
+    protect(sys.stderr)
     try:
         app(prog_name="csmodel")
     except KeyboardInterrupt:  # pragma: no cover - outside a command

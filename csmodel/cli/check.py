@@ -25,9 +25,11 @@ from csmodel.cli.common import (
     boundary,
     choices,
     emit,
+    out,
     report_problems,
     scenario_path,
 )
+from csmodel.cli.encoding import visible
 from csmodel.render import CHECK
 
 Format = choices("CheckFormat", CHECK)
@@ -79,9 +81,12 @@ def register(app: typer.Typer) -> None:
         with --strict), 2 when a file is unreadable or invalid.
         """
         from csmodel.checks import check_paths
+        from csmodel.errors import UsageError
         from csmodel.lints import check_disable_ids
         from csmodel.overrides import parse_set
 
+        if any(not d.strip() for d in disable or []):
+            raise UsageError("--disable needs a lint id (got an empty one)")
         check_disable_ids(disable or [])
         overrides = [parse_set(s) for s in sets or []]
         report = check_paths(_paths(files), overrides, disable or [], strict=strict)
@@ -98,14 +103,10 @@ def register(app: typer.Typer) -> None:
         Prints `ok: FILE` per valid file; errors go to stderr. Exit 0 when
         every file is valid, 2 otherwise.
         """
-        import sys
-
         from csmodel.checks import validate_paths
 
         valid, problems = validate_paths(_paths(files))
-        for file in valid:
-            sys.stdout.write(f"ok: {file}\n")
-        sys.stdout.flush()
+        out("".join(f"ok: {visible(str(file))}\n" for file in valid))
         report_problems(problems)
         return 2 if problems else 0
 

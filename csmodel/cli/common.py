@@ -1,16 +1,27 @@
 """What every command shares: the error boundary, output writing, file lookup.
 
 The boundary is the one place that maps exceptions to exit codes and prints
-diagnostics (always on stderr, so stdout carries only the result).
+diagnostics (always on stderr, so stdout carries only the result). Text leaves
+through :func:`out` (stdout), :func:`write_output` (``--output``, ``init``) and
+:func:`err` (stderr); :mod:`csmodel.cli.encoding` makes every character
+encodable on the way and every control character in a message visible.
+
+Writing fails cleanly: an OS error on stdout or an output file is one line,
+``csmodel: cannot write TARGET: REASON``, exit 4, and no partial file; a pipe
+closed by its reader (``| head``) ends quietly with exit 141 (128 + SIGPIPE,
+what a shell reports for tools killed by SIGPIPE), never 1, which ``check``
+keeps for failed checks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import errno
 import functools
 import os
+import stat
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +29,20 @@ from typing import Any
 
 import typer
 
+from csmodel.cli.encoding import ascii_document, is_utf, protect, visible
 from csmodel.errors import CsmodelError, ScenarioError
 
 DEFAULT_FILE = "csmodel.yaml"
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_CANNOT_WRITE = 4
+"""An output (stdout, ``--output``, ``init``'s file) could not be written."""
+EXIT_INTERRUPTED = 130
+EXIT_PIPE_CLOSED = 141
+"""The reader of stdout went away (``| head``): 128 + SIGPIPE, as a shell reports it."""
+
+STDOUT = "<stdout>"
+"""How messages name standard output."""
 
 
 @dataclass
@@ -33,9 +53,76 @@ class _State:
 STATE = _State()
 
 
+class CannotWrite(Exception):
+    """The system refused a write: ``target`` (a path or ``<stdout>``) and its ``reason``."""
+
+    def __init__(self, target: str, reason: str):
+        super().__init__(f"cannot write {target}: {reason}")
+        self.target = target
+        self.reason = reason
+
+
+def _reason(exc: OSError) -> str:
+    """``No space left on device`` -> ``no space left on device`` (messages are lower case)."""
+    text = exc.strerror or str(exc) or type(exc).__name__
+    return text[:1].lower() + text[1:]
+
+
+def _silence(stream: Any) -> None:
+    """Point a failed stream's descriptor at /dev/null.
+
+    Python flushes stdout and stderr once more at exit; on a closed pipe or a
+    full device that flush fails too and prints "Exception ignored" (and turns
+    the exit code into 120). After this it succeeds, into nothing.
+    """
+    try:
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError, AttributeError):
+        return
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
 def err(line: str) -> None:
-    sys.stderr.write(line.rstrip("\n") + "\n")
-    sys.stderr.flush()
+    """Print one line on stderr, control characters shown as escapes (``\\x1b``)."""
+    stream = sys.stderr
+    protect(stream)
+    try:
+        stream.write(visible(line.rstrip("\n")) + "\n")
+        stream.flush()
+    except (OSError, ValueError):  # stderr itself is gone or full: nowhere left to say so
+        _silence(stream)
+
+
+def _to_stdout(write: Callable[[], Any]) -> None:
+    """Run ``write`` (which writes to sys.stdout) and flush, mapping OS errors to exits."""
+    protect(sys.stdout)
+    try:
+        write()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence(sys.stdout)
+        raise
+    except OSError as exc:
+        _silence(sys.stdout)
+        raise CannotWrite(STDOUT, _reason(exc)) from None
+
+
+def _broken_pipe() -> None:
+    raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
+def out(text: str) -> None:
+    """Write ``text`` to stdout. JSON and XML go out as ASCII escapes on a non-UTF stream."""
+
+    def write() -> None:
+        doc = None if is_utf(sys.stdout) else ascii_document(text)
+        sys.stdout.write(text if doc is None else doc)
+
+    _to_stdout(write)
 
 
 MAX_PROBLEMS = 50
@@ -66,6 +153,13 @@ def boundary(fn: Callable[..., int | None]) -> Callable[..., None]:
         except CsmodelError as exc:
             err(f"csmodel: error: {exc}")
             raise typer.Exit(EXIT_INPUT) from None
+        except CannotWrite as exc:
+            err(f"csmodel: {exc}")
+            raise typer.Exit(EXIT_CANNOT_WRITE) from None
+        except BrokenPipeError:
+            # The reader has all it wanted (`| head`): end quietly, as Unix tools do.
+            _silence(sys.stdout)
+            raise typer.Exit(EXIT_PIPE_CLOSED) from None
         except KeyboardInterrupt:
             err("csmodel: interrupted")
             raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -99,45 +193,113 @@ def scenario_path(file: Path | None) -> Path:
     )
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+_NAME_MAX = 255
+"""Longest file name (in bytes) the common file systems accept."""
+
+
+def _tmp_name(name: str) -> str:
+    """The fixed temporary name for ``name``: a killed write's leftover is reclaimed next time."""
+    tmp = f".{name}.csmodel-tmp"
+    if len(os.fsencode(tmp)) <= _NAME_MAX:
+        return tmp
+    import zlib
+
+    tag = f"~{zlib.crc32(os.fsencode(name)):08x}.csmodel-tmp"
+    keep = os.fsencode(name)[: _NAME_MAX - 1 - len(tag)].decode(errors="ignore")
+    return f".{keep}{tag}"
+
+
+def _is_stdout(st: os.stat_result) -> bool:
+    try:
+        own = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (st.st_dev, st.st_ino) == (own.st_dev, own.st_ino)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _write_into(path: Path, text: str) -> None:
+    """Write into an existing node that is not a regular file (a device, a FIFO)."""
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))  # never creates, never truncates
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
 
 
 def write_output(path: Path, text: str, *, force: bool) -> None:
-    """Write ``text`` to ``path`` atomically; never replace a file without ``force``."""
+    """Write ``text`` (UTF-8) to ``path``; never replace a file without ``force``.
+
+    - A regular file is written atomically: the text goes to
+      ``.NAME.csmodel-tmp`` beside it, which then takes the name in one step,
+      so the target is whole or untouched. The temporary name is fixed, so a
+      write killed midway leaves one file that the next write reclaims.
+    - A symlink is written through: what it names is replaced, the link stays.
+    - A device or FIFO (``/dev/stdout``, ``/dev/null``, a named pipe) is
+      written into, never replaced, and needs no ``force``; stdout itself
+      (``-o /dev/stdout``) is written through ``sys.stdout``.
+    """
     from csmodel.errors import OutputError
 
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"cannot write {path}: directory {parent} does not exist")
-    if path.is_dir():
-        raise OutputError(f"cannot write {path}: it is a directory")
-    if path.exists() and not force:
-        raise OutputError(f"{path} already exists; use --force to overwrite it")
-    tmp = None
+    target = str(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-        # mkstemp makes the file owner-only; give it the mode a plain open() would
-        # (or keep the mode of the file it replaces).
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
+        st: os.stat_result | None = os.stat(path)  # follows symlinks
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:  # name too long, a file where a directory should be, no access
+        raise CannotWrite(target, _reason(exc)) from None
+    if st is not None and _is_stdout(st):
+        out(text)
+        return
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise CannotWrite(target, "it is a directory")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        try:
+            _write_into(path, text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise CannotWrite(target, _reason(exc)) from None
+        return
+    real = Path(os.path.realpath(path))
+    if st is None and not real.parent.is_dir():
+        raise CannotWrite(target, f"directory {path.parent} does not exist")
+    if st is not None and not force:
+        raise OutputError(f"{path} already exists; use --force to overwrite it")
+    tmp = real.parent / _tmp_name(real.name)
+    created = False
+    try:
+        _unlink(tmp)  # a leftover of a write that was killed
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        created = True
+        if st is not None:
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))  # keep the mode of the file it replaces
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
         if force:
-            os.replace(tmp, path)
+            os.replace(tmp, real)
         else:
             try:
-                os.link(tmp, path)  # fails if the path appeared meanwhile: never clobber
+                os.link(tmp, real)  # fails if the path appeared meanwhile: never clobber
             except FileExistsError:
                 raise OutputError(f"{path} already exists; use --force to overwrite it") from None
-            except OSError:
-                os.replace(tmp, path)
+            except OSError as exc:
+                if exc.errno not in _NO_HARD_LINKS:
+                    raise
+                os.replace(tmp, real)  # a file system without hard links
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise CannotWrite(target, _reason(exc)) from None
     finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
+        if created:
+            with contextlib.suppress(OSError):
+                _unlink(tmp)
 
 
 def _pipe_width() -> int:
@@ -152,8 +314,7 @@ def emit(rendered: Any, output: Path | None, *, force: bool) -> None:
     """Send a renderer's result (text or rich renderable) to stdout or ``output``."""
     if isinstance(rendered, str):
         if output is None:
-            sys.stdout.write(rendered)
-            sys.stdout.flush()
+            out(rendered)
         else:
             write_output(output, rendered, force=force)
         return
@@ -163,7 +324,10 @@ def emit(rendered: Any, output: Path | None, *, force: bool) -> None:
 
     fit_tables(rendered)
     if output is None:
-        Console(width=None if sys.stdout.isatty() else _pipe_width()).print(rendered)
+        protect(sys.stdout)  # before rich reads the stream's encoding (ASCII borders if not UTF)
+        console = Console(width=None if sys.stdout.isatty() else _pipe_width())
+        console.on_broken_pipe = _broken_pipe  # rich would exit 1 itself: `check` reserves 1
+        _to_stdout(lambda: console.print(rendered))
         return
     import io
 
@@ -191,8 +355,8 @@ OUTPUT_OPTION = typer.Option(
     None,
     "--output",
     "-o",
-    help="Write to this file instead of stdout (atomically).",
-    dir_okay=False,
+    help="Write to this file instead of stdout (a regular file is replaced atomically; "
+    "a device or FIFO such as /dev/stdout is written into).",
 )
 FORCE_OPTION = typer.Option(False, "--force", help="Overwrite an existing --output file.")
 
@@ -210,8 +374,14 @@ SET_OPTION = typer.Option(
 
 def load(file: Path | None, variant: str | None = None, sets: list[str] | None = None) -> Any:
     """Load the scenario named on the command line, with its variant and ``--set`` overrides."""
+    from csmodel.errors import UsageError
     from csmodel.loader import load_document
     from csmodel.overrides import parse_set, resolve
 
+    if variant is not None and not variant.strip():
+        raise UsageError(
+            "--variant needs a variant name (got an empty one); "
+            "leave the flag out to use the base scenario"
+        )
     doc = load_document(scenario_path(file))
     return resolve(doc, variant, [parse_set(s) for s in sets or []])

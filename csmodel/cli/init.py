@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from csmodel.cli.common import DEFAULT_FILE, FORCE_OPTION, boundary, err, write_output
+from csmodel.cli.common import DEFAULT_FILE, boundary, err, write_output
 
 
 def starter_text() -> str:
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         path: Path = typer.Argument(
             Path(DEFAULT_FILE), help=f"Where to write the scenario (default: {DEFAULT_FILE})."
         ),
-        force: bool = FORCE_OPTION,
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing file at PATH."),
     ) -> int:
         """Write a commented starter scenario with every key explained."""
         write_output(path, starter_text(), force=force)
