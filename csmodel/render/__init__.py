@@ -49,6 +49,11 @@ SENSITIVITY = Registry(
     markdown="csmodel.render.compare:sensitivity_markdown",
 )
 
+SOLVE = Registry(
+    table="csmodel.render.solve:table",
+    json="csmodel.render.solve:json",
+)
+
 CHECK = Registry(
     text="csmodel.render.check:text",
     json="csmodel.render.machine:check_json",
