@@ -8,7 +8,21 @@ boundary prints them and turns them into exit code 2.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f"  # control characters, line breaks included: one problem, one line
+    "\u2028\u2029\u202a-\u202e\u2066-\u2069"  # line separators, bidirectional controls
+    "\ud800-\udfff]"  # lone surrogates
+)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters, bidirectional controls and lone surrogates shown
+    as escapes (``\\x1b``, ``\\u202e``, ``\\ud800``), so a message quoting user text can
+    neither drive a terminal nor fail to encode."""
+    return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True)
@@ -28,7 +42,7 @@ class Problem:
     def format(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}:{self.col or 1}"
         what = f"{self.key}: {self.message}" if self.key else self.message
-        return f"{where}: error: {what}"
+        return printable(f"{where}: error: {what}")
 
 
 class CsmodelError(Exception):

@@ -44,7 +44,7 @@ _NONNEG_TEXT = rf"^\s*\+?{_DECIMAL}\s*$"
 _WHOLE_TEXT = r"^\s*\+?\d+(?:\.0*)?\s*$"
 
 DESCRIPTIONS: dict[tuple[str, str], str] = {
-    ("Scenario", "name"): "Shown on every report (required).",
+    ("Scenario", "name"): "Shown on every report (required); 1 to 80 printable characters.",
     ("Scenario", "description"): "Optional text.",
     ("Scenario", "horizon_months"): "Months projected, 1 to 600 (default 36).",
     ("Scenario", "timing"): "end: changes land after each full period (default); "
@@ -79,7 +79,7 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Segment", "new_logos"): "New accounts signed each month.",
     ("Segment", "meetings"): "Meetings per account (bottom-up workload), keyed by name.",
     ("Segment", "onboarding_hours"): "One-off CSM hours per new logo, over its first 3 months.",
-    ("Segment", "accounts_per_csm"): "Top-down ratio instead of meetings.",
+    ("Segment", "accounts_per_csm"): "Top-down ratio instead of meetings (0.1 to 10,000,000).",
     ("Movement", "rate"): 'Per period: a fraction (0.04) or a percent ("4%").',
     ("Movement", "every"): "Period: month, quarter or year (default year).",
     ("SharedMovement", "rate"): 'Per period: a fraction (0.04) or a percent ("4%").',
@@ -97,8 +97,8 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Check", "metric"): "Metric id (as in `csmodel project --format json`) or headcount id.",
     ("Check", "segment"): "Evaluate on this segment only (default: the whole book).",
     ("Check", "variant"): 'Evaluate on this variant (default: the base; "*": base and every one).',
-    ("Check", "min"): 'Lowest value that passes; rates accept "90%".',
-    ("Check", "max"): 'Highest value that passes; rates accept "90%".',
+    ("Check", "min"): 'Lowest value that passes; rates accept "90%" (a plain 90 is 9000%).',
+    ("Check", "max"): 'Highest value that passes; rates accept "90%" (a plain 90 is 9000%).',
     ("Check", "severity"): "error (default) fails the check; warning only warns.",
     ("Check", "name"): "Stable id shown in reports (default: e.g. grr-min).",
     ("Lint", "disable"): "Lint ids to switch off for this file (say why in a comment).",
@@ -113,6 +113,13 @@ def _closure(func: Any) -> dict[str, Any]:
 def _positive(pattern: str) -> str:
     """``pattern`` (anchored with ``^``) that also needs a non-zero digit."""
     return "^" + _POSITIVE + pattern[1:]
+
+
+def name_schema() -> dict[str, Any]:
+    """A scenario, segment, variant, meeting or check name (``csmodel.schema.NAME_RULE``)."""
+    from csmodel.schema import NAME_MAX, NAME_PATTERN
+
+    return {"type": "string", "minLength": 1, "maxLength": NAME_MAX, "pattern": NAME_PATTERN}
 
 
 def _number(lo: float, lo_open: bool, hi: float | None, integer: bool = False) -> dict[str, Any]:
@@ -159,7 +166,18 @@ def _validator_schema(func: Any) -> dict[str, Any]:
                 {"type": "string", "pattern": _WHOLE_TEXT},
             ]
         }
-    if func in (schema.to_rate, schema._bound):
+    if func is schema.check_name:
+        return {"anyOf": [name_schema()]}
+    if func is schema._bound:
+        m = schema.MAX_BOUND
+        return {
+            "anyOf": [
+                {"type": "number", "minimum": -m, "maximum": m},
+                {"type": "string", "pattern": _PERCENT_ANY},
+                {"type": "string", "pattern": _NUMBER_TEXT},
+            ]
+        }
+    if func is schema.to_rate:
         return {
             "anyOf": [
                 {"type": "number"},
@@ -233,6 +251,10 @@ def scenario_json_schema() -> dict[str, Any]:
 
     # What pydantic's schema cannot see: cross-key rules the JSON Schema can express.
     raw["properties"]["segments"]["minProperties"] = 1
+    for names in (raw["properties"]["segments"], raw["properties"]["variants"]):
+        names["propertyNames"] = name_schema()
+    defs["Segment"]["properties"]["meetings"]["propertyNames"] = name_schema()
+    defs["Check"]["allOf"] = _rate_bounds_in_percent()
     defs["Lint"]["properties"]["disable"]["items"] = {"enum": list(LINTS)}
     defs["Check"]["anyOf"] = [{"required": ["min"]}, {"required": ["max"]}]
     given = {"not": {"type": "null"}}
@@ -254,6 +276,28 @@ def scenario_json_schema() -> dict[str, Any]:
         **{k: v for k, v in raw.items() if k not in ("title",)},
         "$defs": dict(sorted(defs.items())),
     }
+
+
+def _rate_bounds_in_percent() -> list[dict[str, Any]]:
+    """A rate metric's bound given as a plain number above 1 (100%) is refused (``min: 90``
+    on ``grr`` means 9000%), above :data:`~csmodel.schema.RATE_BOUND_PLAIN_MAX` where the
+    metric may exceed 100%; numeric text ("90") is left to csmodel."""
+    from csmodel.ids import RATE_METRICS
+    from csmodel.schema import RATE_BOUND_PLAIN_MAX
+
+    limits: dict[float, list[str]] = {}
+    for metric in sorted(RATE_METRICS):
+        limits.setdefault(RATE_BOUND_PLAIN_MAX.get(metric, 1.0), []).append(metric)
+    rules = []
+    for limit, metrics in sorted(limits.items()):
+        plain = {"not": {"type": "number", "exclusiveMinimum": limit}}
+        rules.append(
+            {
+                "if": {"required": ["metric"], "properties": {"metric": {"enum": metrics}}},
+                "then": {"properties": {"min": plain, "max": plain}},
+            }
+        )
+    return rules
 
 
 def dump_schema() -> str:

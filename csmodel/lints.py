@@ -28,6 +28,10 @@ PRODUCTIVITY_RANGE = (0.40, 0.85)
 """Productivity outside this range is flagged."""
 MAX_ANNUAL_CHURN = 0.50
 """Churn losing more than this share of accounts a year (annualised) is flagged."""
+MAX_ANNUAL_EXPANSION = 1.00
+"""Expansion growing revenue by more than this a year (annualised, rate x share) is flagged:
+best-in-class NRR is 120-150%, so expansion alone doubling the book every year is almost
+always a yearly rate typed as monthly (4%/month, the paper's example, is 60% a year)."""
 MAX_MONTHLY_SHARED_RATE = 0.10
 """A monthly movement above this rate with a ``share`` below 100% is flagged."""
 NEW_LOGO_ACV_RANGE = (0.5, 2.0)
@@ -122,6 +126,34 @@ def extreme_churn(r: Results) -> Iterator[Hit]:
                 loss,
                 None,
                 MAX_ANNUAL_CHURN,
+                "rate",
+            )
+
+
+def annualised_growth(rate: float, period_months: int) -> float:
+    """Growth in a year from ``rate`` every L months, compounded: (1 + rate)^(12/L) - 1."""
+    return (1.0 + rate) ** (12.0 / period_months) - 1.0
+
+
+@lint("extreme-expansion")
+def extreme_expansion(r: Results) -> Iterator[Hit]:
+    """Expansion that more than doubles revenue in a year is almost always a monthly/yearly slip."""
+    for name, seg in _segments(r):
+        ex = seg.expansion
+        if ex.every == "month" and ex.rate > MAX_MONTHLY_SHARED_RATE and ex.share < 1.0:
+            continue  # partial-share-monthly already names this slip, at the same key
+        growth = annualised_growth(ex.rate * ex.share, ex.period_months)
+        if growth > MAX_ANNUAL_EXPANSION:
+            taken = f" taken by {_rate(ex.share)} of accounts" if ex.share < 1 else ""
+            hint = "; was `every: year` meant?" if ex.every != "year" else ""
+            yield Hit(
+                ("segments", name, "expansion", "rate"),
+                f"{name}: expansion of {_rate(ex.rate)} every {ex.every}{taken} grows revenue "
+                f"{_rate(growth)} a year (over {_rate(MAX_ANNUAL_EXPANSION)}){hint}",
+                name,
+                growth,
+                None,
+                MAX_ANNUAL_EXPANSION,
                 "rate",
             )
 
@@ -322,4 +354,14 @@ def check_disable_ids(ids: Iterable[str]) -> None:
             raise UsageError(f"--disable {lint_id}: {_unknown(lint_id)}")
 
 
-__all__ = ["LINTS", "Hit", "Lint", "check_disable_ids", "disable_problems", "lint", "run_lints"]
+__all__ = [
+    "LINTS",
+    "Hit",
+    "Lint",
+    "annualised_growth",
+    "annualised_loss",
+    "check_disable_ids",
+    "disable_problems",
+    "lint",
+    "run_lints",
+]

@@ -66,10 +66,10 @@ def build_document(source: Source) -> Document:
     scenario = validate_data(source.data, source)
     doc = Document(scenario, source)
     problems = cross_check(doc)
-    if not problems and scenario.variants:
+    if scenario.variants:  # each variant's own problems, at its lines (base ones once)
         from csmodel.overrides import check_variants
 
-        problems = check_variants(doc)
+        problems += [p for p in check_variants(doc) if p not in problems]
     if problems:
         raise ScenarioError(problems)
     return doc
@@ -161,6 +161,12 @@ def located_schema_problems(exc: Any, source: Source) -> list[tuple[KeyPath, Pro
             msg = f"unknown key `{name}`{did_you_mean(name, keys_at(parent))}"
             pos = source.marks.locate(loc, key=True) or (None, None)
             problems.append((loc, Problem(source.file, msg, *pos, dotted(parent) or None)))
+            continue
+        if loc and loc[-1] == "[key]":  # a mapping key (a segment, variant or meeting name)
+            parent = loc[:-2]
+            pos = source.marks.locate(loc[:-1], key=True) or (None, None)
+            msg = _message(kind, err, value, loc)
+            problems.append((loc[:-1], Problem(source.file, msg, *pos, dotted(parent) or None)))
             continue
         if kind == "missing":
             parent, name = loc[:-1], str(loc[-1])

@@ -45,9 +45,24 @@ class Override:
     origin: Origin
 
 
+FLAG_SHOWN = 80
+"""Longest ``--set`` argument echoed whole in messages (a 400-digit value is cut)."""
+
+
+def _abridged(item: str) -> str:
+    if len(item) <= FLAG_SHOWN:
+        return item
+    return f"{item[: FLAG_SHOWN - 20]}... ({len(item):,} characters)"
+
+
 def parse_set(item: str) -> Override:
-    """``"segments.mm.churn.rate=3%"`` -> an :class:`Override` (value read as YAML)."""
-    flag = f"--set {item}"
+    """``"segments.mm.churn.rate=3%"`` -> an :class:`Override`.
+
+    The value is read as YAML by the same loader as files (YAML 1.2 core
+    scalars: ``010`` is refused, ``1:30`` and ``no`` are text, a 400-digit
+    number is refused by the field's range).
+    """
+    flag = f"--set {_abridged(item)}"
     path, sep, raw = item.partition("=")
     path = path.strip()
     if not sep or not path:

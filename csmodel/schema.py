@@ -6,8 +6,15 @@ messages a person can act on ("must be between 0% and 100% (got 150%)")
 rather than pydantic's generic ones; ``csmodel.loader`` turns the errors into
 ``file:line:col`` diagnostics.
 
-Rates accept fractions (``0.04``) and percent strings (``"4%"``). YAML's
-``yes``/``no`` are booleans and are refused where a number belongs.
+Rates accept fractions (``0.04``) and percent strings (``"4%"``). Scalars are
+read by YAML 1.2's core schema (``csmodel.yamlsrc``): ``yes``/``no`` are text
+and are refused where a number belongs.
+
+Every number has a documented range (the constants below, listed in README and
+in the JSON Schema): wide enough for any real company, narrow enough that no
+product of inputs overflows and no small file asks for unbounded work. Names
+(of the scenario, segments, variants, meetings and checks) follow
+:data:`NAME_RULE`.
 """
 
 from __future__ import annotations
@@ -17,22 +24,29 @@ import re
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from csmodel.ids import HEADCOUNT_METRICS, METRICS, PERIODS
+from csmodel.ids import HEADCOUNT_METRICS, METRICS, PERIODS, RATE_METRICS
 
 _PERCENT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*%\s*$")
 _NUMBER = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$")
+
+SHOWN_CHARS = 40
+"""Longest user text echoed whole in a message; longer text is cut and its length given."""
 
 
 def show(value: Any) -> str:
     """How a user's value is echoed back in a message."""
     if isinstance(value, bool):
-        return "yes/true" if value else "no/false"
+        return "true" if value else "false"
     if isinstance(value, str):
+        if len(value) > SHOWN_CHARS:
+            return f"{value[: SHOWN_CHARS - 10]!r}... ({len(value):,} characters)"
         return repr(value)
     if value is None:
         return "nothing"
+    if isinstance(value, int) and abs(value) >= 10**16:
+        return f"a {len(str(abs(value))):,}-digit number"
     if isinstance(value, float) and math.isnan(value):
         return ".nan"
     if isinstance(value, float) and math.isinf(value):
@@ -42,34 +56,84 @@ def show(value: Any) -> str:
     return str(value)
 
 
+def fmt_limit(x: float) -> str:
+    """A range limit as people read it: ``10,000,000``, ``8,784``, ``0.1``, ``1e+15``."""
+    if float(x).is_integer() and abs(x) < 1e13:
+        return f"{x:,.0f}"
+    return f"{x:g}"
+
+
 MAX_NUMBER = 1e15
-"""Largest magnitude of any number in a scenario: far above any real book, and far
-enough below float overflow that products of inputs (accounts x ACV, meetings x
-hours) stay finite."""
+"""Largest magnitude of any number in a scenario (check bounds; a backstop for the rest):
+far above any real book, and far enough below float overflow that products of inputs
+stay finite."""
+MAX_ACCOUNTS = 10_000_000
+"""Most accounts in a segment's starting book (ten million)."""
+MAX_NEW_LOGOS_PER_MONTH = 1_000_000
+"""Most new logos a segment signs in one month."""
+MAX_MONEY = 1e12
+"""Largest amount of money in one field (ACV, cost per CSM, CAC): a trillion."""
+MAX_CSMS = 1_000_000
+"""Most CSMs staffed in one segment."""
+HOURS_IN_A_YEAR = 8784
+"""Hours in a leap year: the most hours (or meetings) anything can take in a year."""
+ACCOUNTS_PER_CSM_RANGE = (0.1, 10_000_000)
+"""A top-down ratio: at most ten CSMs per account, at most every account of a segment each."""
+MAX_SENSITIVITY = 100.0
+"""Largest understaffing sensitivity (1.0 is the default; 10 is already extreme)."""
+RATE_BOUND_PLAIN_MAX = {"nrr": 10.0}
+"""Largest plain-number check bound for a rate metric (default 1 = 100%; see Check)."""
 
 
 class NotFinite(ValueError):
     """A number that is infinite, NaN or too large to compute with."""
 
 
-def _finite(x: float, raw: Any, limit: float = MAX_NUMBER) -> float:
-    if not math.isfinite(x):
-        raise NotFinite(f"must be a finite number (got {show(raw)})")
-    if abs(x) > limit:
-        raise NotFinite(f"is too large: at most 1e15 (got {show(raw)})")
-    return x
+def _number_value(value: Any) -> float:
+    """A plain number as a float: ints and floats (not booleans), or numeric text.
 
-
-def to_number(value: Any, limit: float = MAX_NUMBER) -> float:
-    """A plain number: ints and floats (not booleans); numeric text is accepted."""
+    ``.nan`` and ``.inf`` are refused; a number too large for a float (a
+    400-digit integer, ``1e400`` as text) comes back as an infinity of its sign
+    so that the caller's range check refuses it with the range.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"expected a number (got {show(value)})")
     if isinstance(value, str):
         if not _NUMBER.match(value):
-            hint = "; write numbers without separators, e.g. 36000" if "," in value else ""
-            raise ValueError(f"expected a number (got {show(value)}){hint}")
-        return _finite(float(value), value, limit)
-    return _finite(float(value), value, limit)
+            raise ValueError(f"expected a number (got {show(value)}){_number_hint(value)}")
+        x = float(value)  # numeric text overflows to inf, never raises
+    elif isinstance(value, int):
+        try:
+            x = float(value)
+        except OverflowError:
+            x = math.inf if value > 0 else -math.inf
+    else:
+        if not math.isfinite(value):
+            raise NotFinite(f"must be a finite number (got {show(value)})")
+        x = value
+    if math.isnan(x):  # pragma: no cover - numeric text is never NaN
+        raise NotFinite(f"must be a finite number (got {show(value)})")
+    return x + 0.0  # -0.0 becomes 0.0
+
+
+def _number_hint(text: str) -> str:
+    if "," in text or "_" in text:
+        return "; write numbers without separators, e.g. 36000"
+    if re.fullmatch(r"\s*\d+(:[0-5]?\d)+\s*", text):
+        return "; a time such as 1:30 is text: write a decimal number (1.5 for one and a half)"
+    return ""
+
+
+def _too_large(raw: Any, limit: float) -> NotFinite:
+    return NotFinite(f"is too large: at most {fmt_limit(limit)} (got {show(raw)})")
+
+
+def to_number(value: Any, limit: float = MAX_NUMBER) -> float:
+    """A plain number: ints and floats (not booleans); numeric text is accepted."""
+    x = _number_value(value)
+    if abs(x) > limit:
+        raise _too_large(value, limit)
+    return x
 
 
 def to_rate(value: Any, limit: float = MAX_NUMBER) -> float:
@@ -78,7 +142,10 @@ def to_rate(value: Any, limit: float = MAX_NUMBER) -> float:
         m = _PERCENT.match(value)
         if not m:
             raise ValueError(f'expected a rate such as 0.04 or "4%" (got {show(value)})')
-        return _finite(float(m.group(1)) / 100.0, value, limit)
+        x = float(m.group(1)) / 100.0 + 0.0
+        if abs(x) > limit:
+            raise _too_large(value, limit)
+        return x
     try:
         return to_number(value, limit)
     except NotFinite:
@@ -93,7 +160,7 @@ def _pct(x: float) -> str:
 
 def _rate(lo: float = 0.0, hi: float = 1.0, *, lo_open: bool = False):
     def check(value: Any) -> float:
-        x = to_rate(value)
+        x = to_rate(value, limit=math.inf)  # too large: refused below, with the range
         if x < lo or x > hi or (lo_open and x == lo):
             low = f"above {_pct(lo)}" if lo_open else f"between {_pct(lo)}"
             rng = f"{low} and at most {_pct(hi)}" if lo_open else f"{low} and {_pct(hi)}"
@@ -103,31 +170,68 @@ def _rate(lo: float = 0.0, hi: float = 1.0, *, lo_open: bool = False):
     return check
 
 
-def _num(lo: float = 0.0, *, lo_open: bool = False, hi: float | None = None):
+def _num(lo: float = 0.0, *, lo_open: bool = False, hi: float = MAX_NUMBER):
     def check(value: Any) -> float:
-        x = to_number(value)
-        if x < lo or (lo_open and x == lo):
-            raise ValueError(
-                f"must be {'above' if lo_open else 'at least'} {lo:g} (got {show(value)})"
-            )
-        if hi is not None and x > hi:
-            raise ValueError(f"must be at most {hi:g} (got {show(value)})")
+        x = _number_value(value)
+        if x < lo or (lo_open and x == lo) or x > hi:
+            low = f"above {fmt_limit(lo)}" if lo_open else f"between {fmt_limit(lo)}"
+            joint = "and at most" if lo_open else "and"
+            raise ValueError(f"must be {low} {joint} {fmt_limit(hi)} (got {show(value)})")
         return x
 
     return check
 
 
-def _whole(lo: int = 0, hi: int | None = None):
+def _whole(lo: int = 0, hi: int = int(MAX_NUMBER)):
     def check(value: Any) -> int:
-        x = to_number(value)
-        if not float(x).is_integer():
+        x = _number_value(value)
+        if math.isfinite(x) and not float(x).is_integer():
             raise ValueError(f"must be a whole number (got {show(value)})")
-        if x < lo or (hi is not None and x > hi):
-            rng = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-            raise ValueError(f"must be {rng} (got {show(value)})")
+        if x < lo or x > hi:
+            raise ValueError(
+                f"must be between {fmt_limit(lo)} and {fmt_limit(hi)} (got {show(value)})"
+            )
         return int(x)
 
     return check
+
+
+NAME_MAX = 80
+"""Longest name (scenario, segment, variant, meeting, check), in characters."""
+_NAME_FORBIDDEN = (  # regular-expression source, ASCII only: Python and JSON Schema read it
+    r"\x00-\x1f\x7f-\x9f"  # control characters (C0, DEL, C1), line breaks included
+    r"\u00ad\u061c\u180e"  # soft hyphen, Arabic letter mark, Mongolian vowel separator
+    r"\u200b\u200c\u200e\u200f"  # zero-width space and non-joiner, LTR/RTL marks
+    r"\u2028-\u202e"  # line and paragraph separators, bidirectional embeddings
+    r"\u2060-\u2064\u2066-\u206f"  # word joiner, invisible operators, bidi isolates
+    r"\ufeff\ufff9-\ufffb"  # zero-width no-break space (BOM), interlinear annotations
+)
+NAME_PATTERN = rf"^[^\s{_NAME_FORBIDDEN}](?:[^{_NAME_FORBIDDEN}]*[^\s{_NAME_FORBIDDEN}])?$"
+"""A name as a regular expression, shared with the JSON Schema (lone surrogates, which
+JSON Schema's UTF-16 regular expressions cannot tell from emoji, are refused apart)."""
+NAME_RULE = (
+    f"a name must be 1 to {NAME_MAX} printable characters, with no control, invisible or "
+    "bidirectional-formatting characters and no leading or trailing space"
+)
+"""What a name may hold, as error messages and README say it."""
+_NAME_BAD = re.compile(f"[{_NAME_FORBIDDEN}\ud800-\udfff]")
+
+
+def check_name(value: Any) -> str:
+    """``value`` if it is a valid name (see :data:`NAME_RULE`), else ``ValueError``."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected text (got {show(value)})")
+    bad = _NAME_BAD.search(value)
+    if bad:
+        char = bad.group()
+        raise ValueError(f"{NAME_RULE} (found {ascii(char)[1:-1]} at character {bad.start() + 1})")
+    if not value.strip():
+        raise ValueError(f"{NAME_RULE} (got an empty name)")
+    if value != value.strip():
+        raise ValueError(f"{NAME_RULE} (got {show(value)})")
+    if len(value) > NAME_MAX:
+        raise ValueError(f"{NAME_RULE} (got {len(value):,} characters)")
+    return value
 
 
 def _optional(fn):
@@ -140,7 +244,10 @@ def _frozen_mapping(value: dict) -> MappingProxyType:
 
 Rate = Annotated[float, BeforeValidator(_rate())]
 NonNeg = Annotated[float, BeforeValidator(_num())]
-Positive = Annotated[float, BeforeValidator(_num(lo_open=True))]
+Name = Annotated[str, BeforeValidator(check_name)]
+Money = Annotated[float, BeforeValidator(_num(hi=MAX_MONEY))]
+PositiveMoney = Annotated[float, BeforeValidator(_num(lo_open=True, hi=MAX_MONEY))]
+Hours = Annotated[float, BeforeValidator(_num(hi=HOURS_IN_A_YEAR))]
 Every = Literal["month", "quarter", "year"]
 
 
@@ -168,17 +275,19 @@ class SharedMovement(Movement):
 class NewLogos(_Model):
     """New accounts signed each month, and the share that survives onboarding (CR5)."""
 
-    per_month: NonNeg = 0.0
-    acv: Annotated[float | None, BeforeValidator(_optional(_num(lo_open=True)))] = None
+    per_month: Annotated[float, BeforeValidator(_num(hi=MAX_NEW_LOGOS_PER_MONTH))] = 0.0
+    acv: Annotated[float | None, BeforeValidator(_optional(_num(lo_open=True, hi=MAX_MONEY)))] = (
+        None
+    )
     onboarding_rate: Rate = 1.0
 
 
 class Meeting(_Model):
     """One kind of meeting each account gets, with its preparation time."""
 
-    per_year: NonNeg
-    hours: NonNeg
-    prep_hours: NonNeg = 0.0
+    per_year: Hours
+    hours: Hours
+    prep_hours: Hours = 0.0
 
     @property
     def hours_per_year(self) -> float:
@@ -188,19 +297,22 @@ class Meeting(_Model):
 class Segment(_Model):
     """One segment of the book: its accounts, movements and CSM workload."""
 
-    accounts: Annotated[int, BeforeValidator(_whole())]
-    acv: Positive
-    csms: Annotated[float | None, BeforeValidator(_optional(_num()))] = None
+    accounts: Annotated[int, BeforeValidator(_whole(0, MAX_ACCOUNTS))]
+    acv: PositiveMoney
+    csms: Annotated[float | None, BeforeValidator(_optional(_num(hi=MAX_CSMS)))] = None
     churn: Movement = Movement()
     contraction: Movement = Movement()
     expansion: SharedMovement = SharedMovement()
     price_increase: SharedMovement = SharedMovement()
     new_logos: NewLogos = NewLogos()
-    meetings: Annotated[dict[str, Meeting], AfterValidator(_frozen_mapping)] = Field(
+    meetings: Annotated[dict[Name, Meeting], AfterValidator(_frozen_mapping)] = Field(
         default_factory=lambda: MappingProxyType({})
     )
-    onboarding_hours: NonNeg = 0.0
-    accounts_per_csm: Annotated[float | None, BeforeValidator(_optional(_num(lo_open=True)))] = None
+    onboarding_hours: Hours = 0.0
+    accounts_per_csm: Annotated[
+        float | None,
+        BeforeValidator(_optional(_num(ACCOUNTS_PER_CSM_RANGE[0], hi=ACCOUNTS_PER_CSM_RANGE[1]))),
+    ] = None
 
     @property
     def hours_per_account(self) -> float | None:
@@ -217,9 +329,11 @@ class Segment(_Model):
 class Team(_Model):
     """CSM capacity and cost."""
 
-    hours_per_year: Positive = 2080.0
+    hours_per_year: Annotated[float, BeforeValidator(_num(lo_open=True, hi=HOURS_IN_A_YEAR))] = (
+        2080.0
+    )
     productivity: Annotated[float, BeforeValidator(_rate(lo_open=True))] = 0.70
-    cost_per_csm: NonNeg = 120_000.0
+    cost_per_csm: Money = 120_000.0
     ramp_months: Annotated[int, BeforeValidator(_whole(0, 60))] = 3
     attrition: Annotated[float, BeforeValidator(_rate(0.0, 0.99))] = 0.15  # 100% = nobody stays
 
@@ -231,14 +345,17 @@ class Team(_Model):
 
 class Economics(_Model):
     cost_to_serve: Rate = 0.15
-    cac_per_logo: NonNeg = 0.0
+    cac_per_logo: Money = 0.0
+
+
+Sensitivity = Annotated[float, BeforeValidator(_num(hi=MAX_SENSITIVITY))]
 
 
 class Understaffing(_Model):
     """How coverage below 1 raises churn and suppresses expansion (DOMAIN.md 5.3)."""
 
-    churn_sensitivity: NonNeg = 1.0
-    expansion_sensitivity: NonNeg = 1.0
+    churn_sensitivity: Sensitivity = 1.0
+    expansion_sensitivity: Sensitivity = 1.0
 
 
 class Variant(_Model):
@@ -261,9 +378,37 @@ def _metric_id(value: Any) -> str:
     return value
 
 
+MAX_BOUND = 1e300
+"""Largest magnitude of a check's ``min``/``max``: any number a float holds with room to
+spare (``min: -1e18`` is a common way to say "no lower bound"); 1e400 is refused."""
+
+
 def _bound(value: Any) -> float:
-    """A check's ``min``/``max``: a number or percent, any finite size."""
-    return to_rate(value, limit=math.inf)
+    """A check's ``min``/``max``: a number or percent, at most :data:`MAX_BOUND` in size."""
+    return to_rate(value, limit=MAX_BOUND)
+
+
+def _plain_rate_bound(metric: str, value: Any) -> str | None:
+    """Why a bound of rate ``metric`` written as a plain number is surely a slip, or ``None``.
+
+    Rates are fractions: ``min: 90`` on ``grr`` means 9000%, which GRR never
+    reaches. A plain bound above 1 (100%) is refused for a rate metric, above
+    :data:`RATE_BOUND_PLAIN_MAX` for those that can exceed 100% (NRR).
+    """
+    if metric not in RATE_METRICS or value is None or (isinstance(value, str) and "%" in value):
+        return None
+    try:
+        x = _bound(value)
+    except ValueError:
+        return None  # the field's own validator says what is wrong
+    limit = RATE_BOUND_PLAIN_MAX.get(metric, 1.0)
+    if x <= limit:
+        return None
+    written = value.strip() if isinstance(value, str) else show(value)
+    return (
+        f"{metric} is a rate and a plain number is a fraction, so {written} means "
+        f"{x * 100:,.6g}%; write `{written}%` for {written} percent"
+    )
 
 
 Bound = Annotated[float | None, BeforeValidator(_optional(_bound))]
@@ -278,7 +423,15 @@ class Check(_Model):
     min: Bound = None
     max: Bound = None
     severity: Literal["error", "warning"] = "error"
-    name: str | None = None
+    name: Annotated[str | None, BeforeValidator(_optional(check_name))] = None
+
+    @field_validator("min", "max", mode="before")
+    @classmethod
+    def _rate_bound_in_percent(cls, value: Any, info: Any) -> Any:
+        why = _plain_rate_bound(info.data.get("metric", ""), value)
+        if why:
+            raise ValueError(why)
+        return value
 
 
 class Lint(_Model):
@@ -288,7 +441,7 @@ class Lint(_Model):
 class Scenario(_Model):
     """A validated, immutable scenario (schema v1)."""
 
-    name: str
+    name: Name
     description: str | None = None
     horizon_months: Annotated[int, BeforeValidator(_whole(1, 600))] = 36
     timing: Literal["end", "start"] = "end"
@@ -298,8 +451,8 @@ class Scenario(_Model):
     team: Team = Team()
     economics: Economics = Economics()
     understaffing: Understaffing = Understaffing()
-    segments: Annotated[dict[str, Segment], AfterValidator(_frozen_mapping)]
-    variants: Annotated[dict[str, Variant], AfterValidator(_frozen_mapping)] = Field(
+    segments: Annotated[dict[Name, Segment], AfterValidator(_frozen_mapping)]
+    variants: Annotated[dict[Name, Variant], AfterValidator(_frozen_mapping)] = Field(
         default_factory=lambda: MappingProxyType({})
     )
     checks: tuple[Check, ...] = ()

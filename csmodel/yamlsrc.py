@@ -5,11 +5,22 @@ arrive in pull requests: it silently keeps the last of two duplicate keys,
 expands alias bombs, and forgets positions. Here the document is *composed*
 into nodes (which keep their marks) and converted by hand:
 
+- plain scalars resolve by YAML 1.2's *core schema*, on both parsers (the
+  pure-Python one and libyaml): only ``true``/``false`` (any of their three
+  spellings) are booleans, so ``yes``, ``no``, ``on`` and ``off`` stay text;
+  ``1:30`` is text, not ninety; integers are decimal, ``0o17`` or ``0x1F``,
+  and a decimal integer with a leading zero (``010``: ten in YAML 1.2, eight
+  in YAML 1.1) is refused with a hint to write ``10``, so no reader of the
+  file can take it for another number;
 - only plain YAML tags (str, int, float, bool, null, map, seq) are accepted;
   anything else (``!!python/...``, custom ``!tags``) is refused, never run;
+- text holding a lone surrogate (``"\\ud800"``, which no encoding can write)
+  is refused where it is written;
 - duplicate keys are refused, naming both lines;
 - aliases are followed, but the expanded document is capped in size and depth,
-  so a "billion laughs" file is refused in milliseconds;
+  so a "billion laughs" file is refused in milliseconds; nesting is capped
+  while the document is composed, so the error names the line and column
+  where the limit was crossed, however deep the file goes;
 - the result is plain data plus a :class:`Marks` index from key paths to
   1-based ``(line, col)`` positions, so later validation errors point at the
   right place in the file.
@@ -17,12 +28,13 @@ into nodes (which keep their marks) and converted by hand:
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from csmodel.errors import Problem, ScenarioError
 
@@ -132,6 +144,11 @@ def parse_source(text: str, file: str = "<string>") -> Source:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except _TooDeep as exc:
+        line, col = _where(text, exc.mark)
+        raise ScenarioError(
+            Problem(file, f"nesting deeper than {MAX_DEPTH} levels", line, col)
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = exc.problem or exc.context or "invalid YAML"
@@ -139,7 +156,7 @@ def parse_source(text: str, file: str = "<string>") -> Source:
             msg = "several YAML documents in one file; a scenario file holds exactly one"
         elif exc.context and exc.problem:
             msg = f"{exc.context}, {exc.problem}"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        line, col = _where(text, mark) if mark else (None, None)
         raise ScenarioError(Problem(file, f"invalid YAML: {msg}", line, col)) from None
     except yaml.reader.ReaderError as exc:  # control characters and the like
         before = text[: exc.position]
@@ -162,7 +179,7 @@ def parse_source(text: str, file: str = "<string>") -> Source:
         raise ScenarioError(
             Problem(file, "file is empty: a scenario needs at least `name` and `segments`")
         )
-    conv = _Converter(file)
+    conv = _Converter(file, text)
     data = conv.convert(node, (), 0)
     return Source(file, data, Marks(conv.values, conv.keys), text)
 
@@ -170,7 +187,8 @@ def parse_source(text: str, file: str = "<string>") -> Source:
 FAST_FROM = 256 * 1024
 """Texts at least this long are parsed with libyaml when they cannot nest deeply."""
 _BRACKETS = re.compile(r"[\[\]{}]")
-_INDENT = re.compile(r"^[ ]*", re.MULTILINE)
+_INDENT = re.compile(r"^[ ?:-]*", re.MULTILINE)
+"""Leading spaces and block indicators: ``- - - x`` nests three levels on one line."""
 
 
 def _loader_for(yaml: Any, text: str) -> Any:
@@ -181,20 +199,163 @@ def _loader_for(yaml: Any, text: str) -> Any:
     (a crash, not an error), and one loader means one wording of syntax
     errors. Large files (up to the 2 MB cap) would take seconds in Python, so
     they use libyaml when an upper bound on their nesting is safe: flow
-    brackets opened (quoted brackets only over-count) and indentation width.
+    brackets opened (quoted brackets only over-count) and the width of
+    indentation and block indicators (``- - - x`` nests on one line). Both
+    loaders resolve scalars by the YAML 1.2 core schema (:func:`_loaders`).
     """
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is None or len(text) < FAST_FROM:
-        return yaml.SafeLoader
+    loaders = _loaders(yaml)
+    fast = loaders.get("c")
+    if fast is None or len(text) < FAST_FROM or any(c in text for c in _YAML_ONLY_BREAKS):
+        return loaders["py"]  # (the Python reader's marks carry character indexes)
     depth = deepest = 0
     for bracket in _BRACKETS.findall(text):
         depth += 1 if bracket in "[{" else -1
         deepest = max(deepest, depth)
         if deepest > MAX_DEPTH:
-            return yaml.SafeLoader
+            return loaders["py"]
     if max((len(i) for i in _INDENT.findall(text)), default=0) > 4 * MAX_DEPTH:
-        return yaml.SafeLoader
+        return loaders["py"]
     return fast
+
+
+# --- YAML 1.2 core schema -----------------------------------------------------------
+
+_CORE_NULL = re.compile(r"^(?:null|Null|NULL|~|)$")
+_CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_CORE_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_CORE_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_MERGE = re.compile(r"^<<$")
+MAX_DIGITS = 1000
+"""Longest integer literal read (Python refuses to parse integers of over 4,300 digits)."""
+
+
+class _TooDeep(Exception):
+    """Composition went deeper than :data:`MAX_DEPTH`; ``mark`` is where."""
+
+    def __init__(self, mark: Any):
+        super().__init__("too deep")
+        self.mark = mark
+
+
+_LOADERS: dict[str, Any] = {}
+
+
+def _loaders(yaml: Any) -> dict[str, Any]:
+    """The pure-Python loader (``"py"``) and, when built, libyaml's (``"c"``).
+
+    Both resolve plain scalars by the YAML 1.2 core schema (plus the ``<<``
+    merge key) instead of PyYAML's YAML 1.1 rules; the Python one also counts
+    nesting while composing, so a deep document fails at the node that
+    crossed :data:`MAX_DEPTH` rather than exhausting the Python stack.
+    """
+    if _LOADERS:
+        return _LOADERS
+    from yaml.composer import Composer
+    from yaml.constructor import SafeConstructor
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.resolver import BaseResolver
+    from yaml.scanner import Scanner
+
+    class CoreResolver(BaseResolver):
+        yaml_implicit_resolvers: ClassVar[dict] = {}
+
+    t = "tag:yaml.org,2002:"
+    CoreResolver.add_implicit_resolver(t + "null", _CORE_NULL, ["n", "N", "~", ""])
+    CoreResolver.add_implicit_resolver(t + "bool", _CORE_BOOL, list("tTfF"))
+    CoreResolver.add_implicit_resolver(t + "int", _CORE_INT, list("-+0123456789"))
+    CoreResolver.add_implicit_resolver(t + "float", _CORE_FLOAT, list("-+0123456789."))
+    CoreResolver.add_implicit_resolver(t + "merge", _MERGE, ["<"])
+
+    class PyLoader(Reader, Scanner, Parser, Composer, SafeConstructor, CoreResolver):
+        def __init__(self, stream: Any):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            CoreResolver.__init__(self)
+            self.depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            # depth as _Converter counts it: the root is 0, a mapping's keys are at the
+            # mapping's own depth (composed with no index), its values one deeper
+            key = parent is not None and index is None
+            self.depth += 0 if key else 1
+            try:
+                if self.depth - 1 > MAX_DEPTH:
+                    raise _TooDeep(self.peek_event().start_mark)
+                return Composer.compose_node(self, parent, index)
+            finally:
+                self.depth -= 0 if key else 1
+
+    _LOADERS["py"] = PyLoader
+    cparser = getattr(getattr(yaml, "_yaml", None), "CParser", None)
+    if cparser is not None and getattr(yaml, "__with_libyaml__", False):
+
+        class CLoader(cparser, SafeConstructor, CoreResolver):  # type: ignore[misc, valid-type]
+            def __init__(self, stream: Any):
+                cparser.__init__(self, stream)
+                SafeConstructor.__init__(self)
+                CoreResolver.__init__(self)
+
+        _LOADERS["c"] = CLoader
+    return _LOADERS
+
+
+def _core_scalar(tag: str, text: str) -> Any:
+    """The value of a scalar with (resolved or explicit) ``tag``, by the YAML 1.2 core schema.
+
+    Raises ``ValueError`` with a message for text the tag cannot hold.
+    """
+    if tag == _T + "str":
+        return text
+    if tag == _T + "null":
+        if not _CORE_NULL.match(text):
+            raise ValueError("not a valid null")
+        return None
+    if tag == _T + "bool":
+        if not _CORE_BOOL.match(text):
+            raise ValueError("not a valid bool")
+        return text.lower() == "true"
+    if tag == _T + "int":
+        if not _CORE_INT.match(text):
+            raise ValueError("not a valid int")
+        digits = text.lstrip("+-")
+        if len(digits) > MAX_DIGITS:
+            raise _Refused(f"a number of {len(digits):,} digits is too large to read")
+        if digits.startswith(("0o", "0x")):
+            return int(digits[2:], 8 if digits[1] == "o" else 16)
+        if len(digits) > 1 and digits[0] == "0":
+            plain = digits.lstrip("0") or "0"
+            sign = "-" if text.startswith("-") else ""
+            raise _Refused(
+                f"`{text}` has a leading zero, which YAML readers disagree on (YAML 1.1 "
+                f"reads it as an octal number); write `{sign}{plain}`"
+            )
+        return int(text)
+    if tag == _T + "float":
+        # an explicit `!!float 1` is fine; `!!float abc` and `!!float 0x1` are not
+        decimal = _CORE_INT.match(text) and not text.startswith(("0o", "0x"))
+        if not _CORE_FLOAT.match(text) and not decimal:
+            raise ValueError("not a valid float")
+        low = text.lower()
+        if low.endswith(".nan"):
+            return math.nan
+        if low.endswith(".inf"):
+            return -math.inf if text.startswith("-") else math.inf
+        x = float(text)
+        if math.isinf(x):
+            return text  # too large for a float: the schema refuses the text with its range
+        return x
+    raise ValueError("not a scalar tag")  # pragma: no cover - _SCALAR_TAGS is checked first
+
+
+class _Refused(ValueError):
+    """A scalar that is refused with its own message (not "not a valid ...")."""
 
 
 def dotted(path: KeyPath) -> str:
@@ -207,27 +368,50 @@ def show_tag(tag: str) -> str:
     return "!!" + tag[len(_T) :] if tag.startswith(_T) else tag
 
 
-def _pos(node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_message(text: str) -> str:
+    char = _SURROGATE.search(text).group()  # type: ignore[union-attr]
+    return (
+        f"text holds a lone surrogate (\\u{ord(char):04x}): half of a UTF-16 pair, not a "
+        "character, so it cannot be written out; remove it"
+    )
+
+
+_YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
+"""Characters YAML's readers count as line breaks but editors do not."""
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _where(text: str, mark: Any) -> tuple[int, int]:
+    """A mark's 1-based ``(line, col)`` as an editor counts them.
+
+    PyYAML also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR
+    (found in quoted text); then the position is counted again from the
+    mark's character index, breaking only at CR, LF and CRLF.
+    """
+    if not any(c in text for c in _YAML_ONLY_BREAKS):
+        return mark.line + 1, mark.column + 1
+    starts = [0] + [m.end() for m in _BREAK.finditer(text, 0, mark.index)]
+    return len(starts), mark.index - starts[-1] + 1
 
 
 class _Converter:
     """Turns composed YAML nodes into plain Python data, recording marks."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, text: str = ""):
         import yaml
 
         self.file = file
+        self.text = text
         self.yaml = yaml
-        from yaml.constructor import SafeConstructor
-
-        self.constructor = SafeConstructor()
         self.values: dict[KeyPath, tuple[int, int]] = {}
         self.keys: dict[KeyPath, tuple[int, int]] = {}
         self.count = 0
 
     def fail(self, node, message: str, path: KeyPath = ()) -> ScenarioError:
-        line, col = _pos(node)
+        line, col = _where(self.text, node.start_mark)
         key = dotted(path) or None
         return ScenarioError(Problem(self.file, message, line, col, key))
 
@@ -242,7 +426,7 @@ class _Converter:
             )
         if depth > MAX_DEPTH:
             raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
-        self.values.setdefault(path, _pos(node))
+        self.values.setdefault(path, _where(self.text, node.start_mark))
         if isinstance(node, y.ScalarNode):
             if node.tag not in _SCALAR_TAGS:
                 raise self.fail(
@@ -250,9 +434,13 @@ class _Converter:
                 )
             if node.tag == _T + "timestamp":
                 return node.value  # dates are not part of the schema: keep the text
+            if _SURROGATE.search(node.value):
+                raise self.fail(node, _surrogate_message(node.value), path)
             try:
-                return self.constructor.construct_object(node, deep=True)
-            except (y.YAMLError, ValueError, TypeError, KeyError, IndexError):
+                return _core_scalar(node.tag, node.value)
+            except _Refused as exc:
+                raise self.fail(node, str(exc), path) from None
+            except ValueError:
                 # an explicit tag with a value it cannot hold: `!!int 1.5`, `!!bool maybe`
                 raise self.fail(
                     node,
@@ -290,7 +478,9 @@ class _Converter:
             if not isinstance(key_node, y.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
                 raise self.fail(key_node, "mapping keys must be plain text", path)
             key = str(key_node.value)
-            line, col = _pos(key_node)
+            if _SURROGATE.search(key):
+                raise self.fail(key_node, _surrogate_message(key), path)
+            line, col = _where(self.text, key_node.start_mark)
             if key in first_line:
                 raise self.fail(
                     key_node,

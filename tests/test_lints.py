@@ -61,6 +61,7 @@ def test_ids_are_stable_kebab_case_with_one_line_rationale():
     assert list(LINTS) == [
         "productivity-out-of-range",
         "extreme-churn",
+        "extreme-expansion",
         "understaffed",
         "meetings-exceed-capacity",
         "short-horizon",

@@ -74,7 +74,7 @@ def test_percent_strings_and_fractions_load_the_same(written):
 
 def test_yes_where_a_number_belongs(tmp_path):
     got = only_error(tmp_path, BASE.replace("acv: 1200", "acv: yes"))
-    assert got == "F:5:10: error: segments.s.acv: expected a number (got yes/true)"
+    assert got == "F:5:10: error: segments.s.acv: expected a number (got 'yes')"
 
 
 def test_yes_where_a_rate_belongs(tmp_path):

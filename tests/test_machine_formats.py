@@ -111,7 +111,7 @@ def test_sensitivity_csv_ranks_like_json(run_cli):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+1+1", "'+1+1"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -151,10 +151,7 @@ def test_project_csv_neutralises_a_formula_segment_name():
 
 def test_junit_names_a_lint_per_segment_and_stays_well_formed(tmp_path, run_cli):
     path = tmp_path / "two.yaml"
-    seg = (
-        "    accounts: 10\n    acv: 10000\n    churn: {rate: 60%}\n"
-        "    expansion: {rate: 1%}\n"
-    )
+    seg = "    accounts: 10\n    acv: 10000\n    churn: {rate: 60%}\n    expansion: {rate: 1%}\n"
     path.write_text(f"name: t\nsegments:\n  a:\n{seg}  b:\n{seg}", encoding="utf-8")
     code, out, err = run_cli(["check", str(path), "-f", "junit"])
     assert code == 0, err  # warnings only

@@ -218,6 +218,26 @@ REJECTED = {
             "accounts_per_csm": 5,
         },
     ),
+    # issue 20: names, ranges; issue 9: rate bounds written without %
+    "segment name with ESC": with_("segments", {"a\x1bb": {"accounts": 1, "acv": 1}}),
+    "segment name with RLO": with_("segments", {"a\u202eb": {"accounts": 1, "acv": 1}}),
+    "variant name blank": with_("variants", {" ": {"set": {}}}),
+    "scenario name of 81 characters": with_("name", "x" * 81),
+    "scenario name with a newline": with_("name", "a\nb"),
+    "check name with a zero-width space": with_(
+        "checks", [{"metric": "grr", "min": 0.9, "name": "a\u200b"}]
+    ),
+    "accounts over ten million": with_("segments.book.accounts", 10_000_001),
+    "acv over a trillion": with_("segments.book.acv", 1e12 + 1),
+    "csms over a million": with_(
+        "segments.book", {"accounts": 1, "acv": 1, "csms": 1e6 + 1, "accounts_per_csm": 5}
+    ),
+    "accounts per csm below 0.1": with_("segments.book.accounts_per_csm", 0.01),
+    "hours per year over a leap year": with_("team", {"hours_per_year": 8785}),
+    "sensitivity over 100": with_("understaffing", {"churn_sensitivity": 101}),
+    "grr bound 90 (9000%)": with_("checks", [{"metric": "grr", "min": 90}]),
+    "nrr bound 110 (11000%)": with_("checks", [{"metric": "nrr", "max": 110}]),
+    "bound over 1e300": with_("checks", [{"metric": "uplift", "max": 1e301}]),
     "meeting without hours": with_(
         "segments.book", {"accounts": 1, "acv": 1, "meetings": {"m": {"per_year": 1}}}
     ),
@@ -264,6 +284,16 @@ ACCEPTED = {
         "segments.book", {"accounts": 1, "acv": 1, "csms": 1, "accounts_per_csm": 50}
     ),
     "null csms without workload": with_("segments.book", {"accounts": 1, "acv": 1, "csms": None}),
+    "emoji name with a joiner": with_(
+        "segments", {"\U0001f469\u200d\U0001f4bb": {"accounts": 1, "acv": 1}}
+    ),
+    "name of 80 characters": with_("name", "x" * 80),
+    "accounts exactly ten million": with_("segments.book.accounts", 10_000_000),
+    "accounts per csm 0.1": with_("segments.book.accounts_per_csm", 0.1),
+    "grr bound as a fraction": with_("checks", [{"metric": "grr", "min": 0.9}]),
+    "nrr bound 2 (200%)": with_("checks", [{"metric": "nrr", "max": 2}]),
+    "no lower bound, written -1e18": with_("checks", [{"metric": "grr", "min": -1e18}]),
+    "money bound in the billions": with_("checks", [{"metric": "total_revenue", "min": 5e9}]),
 }
 
 
