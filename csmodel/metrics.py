@@ -215,6 +215,83 @@ def _label(by: str, index: int) -> str:
     return f"Y{index + 1}"
 
 
+def period_table(pr: Projection, by: str, book: bool) -> dict[str, Any]:
+    """The per-period table as arrays ``(periods, columns)``: one column per segment, or
+    one for the whole book (``book``: sums over segments first, so the book's peak FTE is
+    the peak of the sum). See :func:`periods` for what each key holds."""
+    length = PERIOD_LENGTH[by]
+    h = pr.horizon
+    starts = np.arange(0, h, length)
+    ends = np.minimum(starts + length, h)
+
+    def arr(name: str) -> np.ndarray:
+        a = getattr(pr, name)
+        return a.sum(axis=-1, keepdims=True) if book else a
+
+    start_mrr = pr.starting_mrr.sum(keepdims=True) if book else pr.starting_mrr
+    start_acc = pr.starting_accounts.sum(keepdims=True) if book else pr.starting_accounts
+    mrr, accounts = arr("mrr"), arr("accounts")
+    if pr.scenario.timing == "start":  # closing after month k (1-based) = month k's MRR
+        close_mrr = np.vstack([start_mrr[None, :], mrr[:h]])
+        close_acc = np.vstack([start_acc[None, :], accounts[:h]])
+        shift = 0
+    else:  # month k's end-of-month changes are billed from month k + 1
+        close_mrr = np.vstack([start_mrr[None, :], (mrr - arr("joined_mrr"))[1 : h + 1]])
+        close_acc = np.vstack([start_acc[None, :], (accounts - arr("joined_accounts"))[1 : h + 1]])
+        shift = 1
+    table: dict[str, Any] = {
+        "period": [_label(by, i) for i in range(len(starts))],
+        "month_start": starts + 1,
+        "month": ends,
+        "accounts": close_acc[ends],
+        "opening_mrr": close_mrr[starts],
+        "mrr": mrr[ends - 1],
+        "closing_mrr": close_mrr[ends],
+        "ending_arr": 12.0 * close_mrr[ends],
+        "revenue": np.add.reduceat(mrr[:h], starts, axis=0),
+    }
+    for mv in MOVEMENTS:
+        lag = 0 if mv == "new" else shift
+        table[mv] = np.add.reduceat(arr(mv)[lag : h + lag], starts, axis=0)
+    table["coverage"] = np.minimum.reduceat(
+        pr.coverage[:h].min(axis=-1, keepdims=True) if book else pr.coverage[:h], starts, axis=0
+    )
+    table["fte_required"] = np.maximum.reduceat(arr("fte_required")[:h], starts, axis=0)
+    table["csm_cost"] = np.add.reduceat(arr("csm_cost")[:h], starts, axis=0)
+    return table
+
+
+PERIOD_KEYS = (
+    "period",
+    "month_start",
+    "month",
+    "accounts",
+    "opening_mrr",
+    "mrr",
+    "closing_mrr",
+    "ending_arr",
+    "revenue",
+    *MOVEMENTS,
+    "coverage",
+    "fte_required",
+    "csm_cost",
+)
+
+
+def period_rows_of(table: dict[str, Any], column: int) -> list[dict[str, Any]]:
+    """The rows of one column of a :func:`period_table`, as plain numbers."""
+    cols = {
+        key: table[key].tolist()
+        if key in ("month_start", "month")
+        else table[key][:, column].tolist()
+        for key in PERIOD_KEYS[1:]
+    }
+    return [
+        {"period": label, **{key: cols[key][i] for key in PERIOD_KEYS[1:]}}
+        for i, label in enumerate(table["period"])
+    ]
+
+
 def periods(pr: Projection, by: str = "month", segment: int | None = None) -> list[dict[str, Any]]:
     """Rows of the per-period table for one segment or the whole book.
 
@@ -226,29 +303,9 @@ def periods(pr: Projection, by: str = "month", segment: int | None = None) -> li
     ``opening_mrr + new + expansion + price_increase - contraction - churn ==
     closing_mrr`` holds on every row. ``accounts`` are those at the close;
     ``mrr`` is the MRR billed in the period's last month; revenue and CSM cost
-    are what the period bills and spends.
+    are what the period bills and spends; coverage is the period's lowest and
+    FTE its peak.
     """
-    sel = _select(pr, segment)
-    length = PERIOD_LENGTH[by]
-    h = pr.horizon
-    rows = []
-    for i, a in enumerate(range(0, h, length)):
-        b = min(a + length, h)
-        row: dict[str, Any] = {
-            "period": _label(by, i),
-            "month_start": a + 1,
-            "month": b,
-            "accounts": closing_accounts(pr, b, sel),
-            "opening_mrr": closing_mrr(pr, a, sel),
-            "mrr": float(pr.mrr[b - 1, sel].sum()),
-            "closing_mrr": closing_mrr(pr, b, sel),
-            "ending_arr": exit_arr(pr, b, sel),
-            "revenue": float(pr.mrr[a:b, sel].sum()),
-        }
-        for mv in MOVEMENTS:
-            row[mv] = dated_flows(pr, mv, a, b, sel)
-        row["coverage"] = float(pr.coverage[a:b, sel].min())
-        row["fte_required"] = float(pr.fte_required[a:b, sel].sum(axis=-1).max())
-        row["csm_cost"] = float(pr.csm_cost[a:b, sel].sum())
-        rows.append(row)
-    return rows
+    if segment is None:
+        return period_rows_of(period_table(pr, by, book=True), 0)
+    return period_rows_of(period_table(pr, by, book=False), segment)

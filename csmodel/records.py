@@ -8,6 +8,7 @@ never disagree. Keys are public (documented in README) and versioned by
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from csmodel.engine import Projection
@@ -132,30 +133,44 @@ _ARR_BRIDGE = {
 }
 
 
+def _with_arr(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, **{arr: 12.0 * row[mrr] for arr, mrr in _ARR_BRIDGE.items()}}
+
+
 def bridge_rows(pr: Projection, by: str, segment: int | None = None) -> list[dict[str, Any]]:
     """:func:`csmodel.metrics.periods` rows with the ARR bridge added (``*_arr`` = 12 x MRR)."""
-    return [
-        {**row, **{arr: 12.0 * row[mrr] for arr, mrr in _ARR_BRIDGE.items()}}
-        for row in periods(pr, by, segment)
-    ]
+    return [_with_arr(row) for row in periods(pr, by, segment)]
+
+
+def iter_period_rows(pr: Projection, by: str) -> Iterator[dict[str, Any]]:
+    """Per-segment period rows, segment by segment (``PERIOD_COLUMNS``), one at a time:
+    a 1,000-segment, 600-month plan by month is 600,000 rows, never all in memory."""
+    from csmodel.metrics import period_rows_of, period_table
+
+    table = period_table(pr, by, book=False)
+    for i, name in enumerate(pr.segments):
+        for row in period_rows_of(table, i):
+            yield {"segment": name, **_with_arr(row)}
 
 
 def period_rows(pr: Projection, by: str) -> list[dict[str, Any]]:
     """Per-segment period rows, segment by segment (``PERIOD_COLUMNS``)."""
-    rows = []
-    for i, name in enumerate(pr.segments):
-        for row in bridge_rows(pr, by, i):
-            rows.append({"segment": name, **row})
-    return rows
+    return list(iter_period_rows(pr, by))
 
 
-def project_csv_rows(pr: Projection, by: str) -> list[dict[str, Any]]:
+def project_csv_rows(pr: Projection, by: str) -> Iterator[dict[str, Any]]:
     """``csmodel project --format csv``: per-segment rows, then the book's (``BOOK_TOTAL``)."""
-    return period_rows(pr, by) + [{"segment": BOOK_TOTAL, **r} for r in bridge_rows(pr, by)]
+    yield from iter_period_rows(pr, by)
+    for r in bridge_rows(pr, by):
+        yield {"segment": BOOK_TOTAL, **r}
 
 
-def project_record(pr: Projection, by: str = "year") -> dict[str, Any]:
-    """Everything ``csmodel project`` reports, as plain data."""
+def project_record(pr: Projection, by: str = "year", *, periods_rows: Any = None) -> dict:
+    """Everything ``csmodel project`` reports, as plain data.
+
+    ``periods_rows`` replaces the (long) ``periods`` list, e.g. by a placeholder
+    that a streaming writer fills row by row.
+    """
     sc = pr.scenario
     return clean(
         {
@@ -169,7 +184,7 @@ def project_record(pr: Projection, by: str = "year") -> dict[str, Any]:
                 for i, name in enumerate(pr.segments)
             },
             "years": yearly(pr),
-            "periods": period_rows(pr, by),
+            "periods": period_rows(pr, by) if periods_rows is None else periods_rows,
             "totals": bridge_rows(pr, by),
         }
     )

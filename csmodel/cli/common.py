@@ -22,7 +22,7 @@ import functools
 import os
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,12 +115,23 @@ def _broken_pipe() -> None:
     raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
 
-def out(text: str) -> None:
-    """Write ``text`` to stdout. JSON and XML go out as ASCII escapes on a non-UTF stream."""
+def _pieces(text: Any) -> tuple[Iterable[str], str | None]:
+    """(the pieces of a text or a ``Streamed`` document, its kind when streamed)."""
+    if isinstance(text, str):
+        return (text,), None
+    return text.chunks, text.kind
+
+
+def out(text: Any) -> None:
+    """Write ``text`` (a str or a ``Streamed`` document) to stdout. JSON and XML go out as
+    ASCII escapes on a non-UTF stream."""
 
     def write() -> None:
-        doc = None if is_utf(sys.stdout) else ascii_document(text)
-        sys.stdout.write(text if doc is None else doc)
+        pieces, kind = _pieces(text)
+        utf = is_utf(sys.stdout)
+        for piece in pieces:
+            doc = None if utf else ascii_document(piece, kind)
+            sys.stdout.write(piece if doc is None else doc)
 
     _to_stdout(write)
 
@@ -222,18 +233,20 @@ def _unlink(path: Path) -> None:
         os.unlink(path)
 
 
-def _write_into(path: Path, text: str) -> None:
+def _write_into(path: Path, text: Any) -> None:
     """Write into an existing node that is not a regular file (a device, a FIFO)."""
     fd = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))  # never creates, never truncates
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
+        for piece in _pieces(text)[0]:
+            fh.write(piece)
 
 
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
 
 
-def write_output(path: Path, text: str, *, force: bool) -> None:
-    """Write ``text`` (UTF-8) to ``path``; never replace a file without ``force``.
+def write_output(path: Path, text: Any, *, force: bool) -> None:
+    """Write ``text`` (UTF-8; a str or a ``Streamed`` document) to ``path``; never replace
+    a file without ``force``.
 
     - A regular file is written atomically: the text goes to
       ``.NAME.csmodel-tmp`` beside it, which then takes the name in one step,
@@ -280,7 +293,8 @@ def write_output(path: Path, text: str, *, force: bool) -> None:
         if st is not None:
             os.chmod(tmp, stat.S_IMODE(st.st_mode))  # keep the mode of the file it replaces
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            for piece in _pieces(text)[0]:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         if force:
@@ -311,8 +325,11 @@ def _pipe_width() -> int:
 
 
 def emit(rendered: Any, output: Path | None, *, force: bool) -> None:
-    """Send a renderer's result (text or rich renderable) to stdout or ``output``."""
-    if isinstance(rendered, str):
+    """Send a renderer's result (text, a ``Streamed`` document or a rich renderable) to
+    stdout or ``output``."""
+    from csmodel.render.machine import Streamed
+
+    if isinstance(rendered, (str, Streamed)):
         if output is None:
             out(rendered)
         else:

@@ -171,15 +171,16 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
-def ascii_document(text: str) -> str | None:
+def ascii_document(text: str, kind: str | None = None) -> str | None:
     """A JSON or XML document as pure ASCII in the format's own escapes; None for other text.
 
     Non-ASCII characters only occur inside JSON strings (the syntax is ASCII),
     where ``\\uXXXX`` is the same character; in XML text and attribute values
     ``&#N;`` is. Other text (tables, markdown, CSV) is left to the stand-ins.
+    ``kind`` names the format of a piece of a streamed document (``json``).
     """
     head = text.lstrip()[:5]
-    if head.startswith(("{", "[")):
+    if kind == "json" or (kind is None and head.startswith(("{", "["))):
         return _NON_ASCII.sub(_json_escape, text)
     if head.startswith("<?xml"):
         return _NON_ASCII.sub(lambda m: f"&#{ord(m.group())};", text)

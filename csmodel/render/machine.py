@@ -5,8 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Collection
+import math
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A document written piece by piece, so memory stays flat however long it is.
+
+    ``kind`` is the format (``json``, ``csv``): what an ASCII-only stream may
+    escape it with. ``chunks`` is consumed once, by the writer.
+    """
+
+    kind: str
+    chunks: Iterable[str]
 
 
 def dump_json(record: Any) -> str:
@@ -25,21 +39,27 @@ def _csv_number(x: Any, money: bool) -> Any:
     return round(x, 2 if money else 6) + 0.0  # + 0.0: no "-0.0"
 
 
-def dump_csv(
-    rows: list[dict[str, Any]],
+def iter_csv(
+    rows: Iterable[dict[str, Any]],
     columns: tuple[str, ...],
     money: Callable[[dict[str, Any]], Collection[str]] | Collection[str] = (),
-) -> str:
-    """CSV of ``rows``: text cells through ``safe.csv_cell``, numbers rounded.
-
-    ``money`` names the columns holding money (or, given a function, the money
-    columns of each row, for tables whose rows mix metrics).
-    """
+) -> Iterator[str]:
+    """CSV of ``rows``, a line at a time: text cells through ``safe.csv_cell``, numbers
+    rounded. ``money`` names the columns holding money (or, given a function, the money
+    columns of each row, for tables whose rows mix metrics)."""
     from csmodel.render.safe import csv_cell
 
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator=CSV_LINE_END)
+
+    def take() -> str:
+        text = buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+        return text
+
     writer.writeheader()
+    yield take()
     for row in rows:
         cents = money(row) if callable(money) else money
         writer.writerow(
@@ -48,20 +68,60 @@ def dump_csv(
                 for k in columns
             }
         )
-    return buf.getvalue()
+        yield take()
 
 
-def project_json(pr: Any, by: str) -> str:
-    from csmodel.records import project_record
+def dump_csv(
+    rows: Iterable[dict[str, Any]],
+    columns: tuple[str, ...],
+    money: Callable[[dict[str, Any]], Collection[str]] | Collection[str] = (),
+) -> str:
+    """CSV of ``rows`` as one text (see :func:`iter_csv`)."""
+    return "".join(iter_csv(rows, columns, money))
 
-    return dump_json(project_record(pr, by))
+
+_PLACEHOLDER = "\x00periods\x00"
 
 
-def project_csv(pr: Any, by: str) -> str:
+def _scalar(v: Any) -> str:
+    """A flat JSON value as ``json.dumps`` writes it (non-finite floats as null)."""
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else "null"
+    if v is None:
+        return "null"
+    if isinstance(v, (bool, int)):
+        return json.dumps(v)
+    return json.dumps(v, ensure_ascii=False)
+
+
+def project_json(pr: Any, by: str) -> Streamed:
+    """``project --format json``, its ``periods`` streamed row by row (the same text as
+    one ``json.dumps(record, indent=2)``)."""
+    from csmodel.records import iter_period_rows, project_record
+
+    head, _, tail = dump_json(project_record(pr, by, periods_rows=_PLACEHOLDER)).partition(
+        json.dumps(_PLACEHOLDER)
+    )
+
+    def chunks() -> Iterator[str]:
+        yield head + "["
+        first = True
+        for row in iter_period_rows(pr, by):
+            # flat rows, laid out by hand as indent=2 would: json's indenting encoder is
+            # pure Python and leaves a reference cycle per call (the CLI runs without gc)
+            fields = ",\n".join(f"      {json.dumps(k)}: {_scalar(v)}" for k, v in row.items())
+            yield ("\n" if first else ",\n") + "    {\n" + fields + "\n    }"
+            first = False
+        yield ("]" if first else "\n  ]") + tail
+
+    return Streamed("json", chunks())
+
+
+def project_csv(pr: Any, by: str) -> Streamed:
     from csmodel.records import PROJECT_CSV_COLUMNS, project_csv_rows
 
     money = {c for c in PROJECT_CSV_COLUMNS if c.endswith("_arr")} | {"revenue", "csm_cost"}
-    return dump_csv(project_csv_rows(pr, by), PROJECT_CSV_COLUMNS, money)
+    return Streamed("csv", iter_csv(project_csv_rows(pr, by), PROJECT_CSV_COLUMNS, money))
 
 
 def headcount_json(report: Any) -> str:
