@@ -8,21 +8,34 @@ boundary prints them and turns them into exit code 2.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-_UNPRINTABLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f"  # control characters, line breaks included: one problem, one line
-    "\u2028\u2029\u202a-\u202e\u2066-\u2069"  # line separators, bidirectional controls
-    "\ud800-\udfff]"  # lone surrogates
+_UNPRINTABLE_CLASS = (
+    "\x00-\x1f\x7f-\x9f"  # control characters, line breaks included: one problem, one line
+    "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"  # separators, bidi marks
+    "\ud800-\udfff"  # lone surrogates
 )
 
 
-def printable(text: str) -> str:
-    """``text`` with control characters, bidirectional controls and lone surrogates shown
-    as escapes (``\\x1b``, ``\\u202e``, ``\\ud800``), so a message quoting user text can
-    neither drive a terminal nor fail to encode."""
-    return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
+@functools.lru_cache(maxsize=8)
+def _unprintable(keep: str) -> re.Pattern[str]:
+    kept = "".join(re.escape(ch) for ch in keep)
+    lead = f"(?![{kept}])" if kept else ""
+    return re.compile(f"{lead}[{_UNPRINTABLE_CLASS}]")
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` with control characters, line and bidirectional controls and lone
+    surrogates shown as escapes (``\\x1b``, ``\\n``, ``\\u202e``, ``\\ud800``), so text a
+    user wrote can neither drive a terminal nor fail to encode. ``keep`` names characters
+    to leave as they are (``"\\n"`` for multi-line text).
+
+    THE definition: ``csmodel.render.safe.visible`` (every output) and the CLI's
+    messages use it.
+    """
+    return _unprintable(keep).sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True)

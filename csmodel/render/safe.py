@@ -25,35 +25,19 @@ these functions on its way out:
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
-_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_UNSAFE_CLASS = f"\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff"
-_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
-@functools.lru_cache(maxsize=8)
-def _unsafe(keep: str) -> re.Pattern[str]:
-    kept = "".join(re.escape(ch) for ch in keep)
-    return re.compile(f"(?![{kept}])[{_UNSAFE_CLASS}]" if kept else f"[{_UNSAFE_CLASS}]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    ch = match.group()
-    if ch in _NAMED:
-        return _NAMED[ch]
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+from csmodel.errors import printable
 
 
 def visible(text: Any, *, keep: str = "") -> str:
     """``text`` with every control character shown as a visible escape (``\\x1b``, ``\\n``).
 
     ``keep`` names characters to leave as they are (``"\\n"`` for multi-line text).
+    One definition for messages and outputs: :func:`csmodel.errors.printable`.
     """
-    return _unsafe(keep).sub(_escape, str(text))
+    return printable(str(text), keep)
 
 
 def rich_text(text: Any, style: str = "") -> Any:
@@ -81,23 +65,23 @@ def md(text: Any) -> str:
     return "".join(_HTML.get(ch, ch) for ch in out)
 
 
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_XML_BAD = re.compile("[\ufffe\uffff]")
 
 
 def xml(text: Any) -> str:
-    """User text that an XML 1.0 document may hold (forbidden characters made visible)."""
-    return _XML_BAD.sub(_escape, str(text))
+    """User text that an XML 1.0 document may hold: control characters other than tab and
+    line breaks, surrogates and U+FFFE/U+FFFF made visible."""
+    return _XML_BAD.sub(lambda m: ascii(m.group())[1:-1], visible(text, keep="\t\r\n"))
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_CSV_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
 
 
 def csv_cell(value: Any) -> Any:
     """A CSV/XLSX cell: text neutralised against formula injection; numbers as they are."""
     if not isinstance(value, str):
         return value
-    text = _CSV_UNSAFE.sub(_escape, value)
+    text = visible(value, keep="\t\r\n")
     if value.startswith(_FORMULA_START):
         return "'" + text
     return text
