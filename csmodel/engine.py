@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -103,6 +104,7 @@ class Projection:
     year_contraction: np.ndarray
     year_churn: np.ndarray
     book_cohorts_at_h: np.ndarray
+    params: Params
 
     @cached_property
     def metrics(self) -> dict[str, float | None]:
@@ -147,19 +149,19 @@ class Params:
     cost_per_csm: np.ndarray
     churn_sensitivity: np.ndarray
     expansion_sensitivity: np.ndarray
+    cost_to_serve: np.ndarray  # the rest are not read by the month loop, only by metrics
+    cac_per_logo: np.ndarray
+    discount_rate: np.ndarray
 
     @property
     def columns(self) -> int:
         return int(self.churn.shape[-1])
 
 
-def segment_hours_per_account(scenario: Scenario, name: str) -> float:
-    """Yearly CSM hours one account of ``name`` needs (0 without a workload model).
-
-    With ``accounts_per_csm`` instead of meetings, the hours are those that
-    give that ratio: productive hours / accounts_per_csm.
-    """
-    seg = scenario.segments[name]
+def hours_per_account(scenario: Scenario, seg: Any) -> float:
+    """Yearly CSM hours one account of segment ``seg`` needs (0 without a workload model):
+    THE workload formula. With ``accounts_per_csm`` instead of meetings, the hours are
+    those that give that ratio: productive hours / accounts_per_csm."""
     if seg.meetings:
         return float(seg.hours_per_account or 0.0)
     if seg.accounts_per_csm:
@@ -167,42 +169,56 @@ def segment_hours_per_account(scenario: Scenario, name: str) -> float:
     return 0.0
 
 
+def segment_hours_per_account(scenario: Scenario, name: str) -> float:
+    """:func:`hours_per_account` of the segment named ``name``."""
+    return hours_per_account(scenario, scenario.segments[name])
+
+
 _EVERY_INDEX = {name: _PERIOD_INDEX[months] for name, months in PERIODS.items()}
-_FIELDS = 20
+_FIELDS = 23
+
+
+def segment_row(sc: Scenario, s: Any) -> tuple[float, ...]:
+    """One column of :class:`Params`: segment ``s`` (a ``schema.Segment``) of scenario
+    ``sc`` (whose team, economics and understaffing it takes), in field order."""
+    team, und = sc.team, sc.understaffing
+    ch, co, ex, pi, nl = s.churn, s.contraction, s.expansion, s.price_increase, s.new_logos
+    joiners = nl.per_month * nl.onboarding_rate
+    return (
+        ch.rate,
+        co.rate,
+        ex.rate * ex.share,
+        pi.rate * pi.share,
+        _EVERY_INDEX[ch.every],
+        _EVERY_INDEX[co.every],
+        _EVERY_INDEX[ex.every],
+        _EVERY_INDEX[pi.every],
+        joiners * s.new_logo_acv / 12,
+        joiners,
+        nl.per_month,
+        hours_per_account(sc, s),
+        s.onboarding_hours,
+        np.nan if s.csms is None else s.csms,
+        s.accounts * s.acv / 12,
+        s.accounts,
+        team.productive_hours,
+        team.cost_per_csm,
+        und.churn_sensitivity,
+        und.expansion_sensitivity,
+        sc.economics.cost_to_serve,
+        sc.economics.cac_per_logo,
+        sc.discount_rate,
+    )
+
+
+def params_from_rows(rows: list[tuple[float, ...]]) -> Params:
+    """:class:`Params` of columns given as :func:`segment_row` tuples."""
+    return _params_from(np.array(rows, dtype=float).reshape(-1, _FIELDS).T)
 
 
 def params(sc: Scenario) -> Params:
     """The engine's inputs of one scenario: one column per segment, in file order."""
-    team, und = sc.team, sc.understaffing
-    rows = []
-    for name, s in sc.segments.items():
-        ch, co, ex, pi, nl = s.churn, s.contraction, s.expansion, s.price_increase, s.new_logos
-        joiners = nl.per_month * nl.onboarding_rate
-        rows.append(
-            (
-                ch.rate,
-                co.rate,
-                ex.rate * ex.share,
-                pi.rate * pi.share,
-                _EVERY_INDEX[ch.every],
-                _EVERY_INDEX[co.every],
-                _EVERY_INDEX[ex.every],
-                _EVERY_INDEX[pi.every],
-                joiners * s.new_logo_acv / 12,
-                joiners,
-                nl.per_month,
-                segment_hours_per_account(sc, name),
-                s.onboarding_hours,
-                np.nan if s.csms is None else s.csms,
-                s.accounts * s.acv / 12,
-                s.accounts,
-                team.productive_hours,
-                team.cost_per_csm,
-                und.churn_sensitivity,
-                und.expansion_sensitivity,
-            )
-        )
-    return _params_from(np.array(rows, dtype=float).reshape(-1, _FIELDS).T)
+    return params_from_rows([segment_row(sc, s) for s in sc.segments.values()])
 
 
 def _params_from(a: np.ndarray) -> Params:
@@ -224,6 +240,9 @@ def _params_from(a: np.ndarray) -> Params:
         cost_per_csm=a[17],
         churn_sensitivity=a[18],
         expansion_sensitivity=a[19],
+        cost_to_serve=a[20],
+        cac_per_logo=a[21],
+        discount_rate=a[22],
     )
 
 
@@ -357,7 +376,7 @@ def run(p: Params, layout: Layout) -> dict[str, np.ndarray]:
 
         # 1. New logos join after this month's changes (DOMAIN 11.1: they take no
         # change in the month they sign), but count in its coverage (DOMAIN 5.3).
-        sums = class_sum[m] @ state[:3]  # (3, 8, N): opening MRR, accounts, year book
+        sums = np.einsum("ck,skn->scn", class_sum[m], state[:3])  # (3, 8, N), no BLAS threads
         mrr_c = sums[0, :4] + sums[0, 4:]
         acc_c = sums[1, :4] + sums[1, 4:]
         fte, kappa = _coverage(p, acc_c.sum(axis=0) + p.joiners_accounts, onboarding_fte[min(m, 2)])
@@ -446,10 +465,17 @@ def _ro(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _assemble(sc: Scenario, p: Params, out: dict[str, np.ndarray], cols: slice) -> Projection:
-    """The :class:`Projection` of one scenario: its columns of a batch's arrays."""
+def _assemble(
+    sc: Scenario,
+    p: Params,
+    out: dict[str, np.ndarray],
+    cols: slice,
+    segments: tuple[str, ...] | None = None,
+) -> Projection:
+    """The :class:`Projection` of the columns ``cols`` of a batch's arrays (by default one
+    scenario's, named by its segments)."""
     h = sc.horizon_months
-    sel = {k: v[..., cols].copy() for k, v in out.items()}
+    sel = {k: v[..., cols] for k, v in out.items()}
     q = Params(**{f: getattr(p, f)[..., cols] for f in Params.__dataclass_fields__})
     months = np.arange(h + 1)[:, None]
     flat = q.start_mrr[None, :] + q.joiners_mrr[None, :] * (months + 1)
@@ -457,18 +483,18 @@ def _assemble(sc: Scenario, p: Params, out: dict[str, np.ndarray], cols: slice) 
     csm_cost = np.where(staffed[None, :], q.csms[None, :], sel["fte_required"]) * (
         q.cost_per_csm / 12.0
     )
-    logos = np.broadcast_to(q.logos_signed, (h + 1, q.columns)).copy()
+    logos = np.broadcast_to(q.logos_signed, (h + 1, q.columns))
     return Projection(
         scenario=sc,
-        segments=tuple(sc.segments),
+        segments=tuple(sc.segments) if segments is None else segments,
         horizon=h,
         **{k: _ro(sel[k]) for k in _MONTHLY},
         csm_cost=_ro(csm_cost),
-        logos_signed=_ro(logos),
+        logos_signed=logos,
         flat_mrr=_ro(flat),
-        starting_mrr=_ro(q.start_mrr.copy()),
-        starting_accounts=_ro(q.start_accounts.copy()),
-        hours_per_account=_ro(q.hours_per_account.copy()),
+        starting_mrr=_ro(q.start_mrr),
+        starting_accounts=_ro(q.start_accounts),
+        hours_per_account=_ro(q.hours_per_account),
         year_open_mrr=_ro(sel["year_open"]),
         year_close_mrr=_ro(sel["year_close"]),
         year_close_gross=_ro(sel["year_gross"]),
@@ -479,7 +505,65 @@ def _assemble(sc: Scenario, p: Params, out: dict[str, np.ndarray], cols: slice) 
         year_contraction=_ro(sel["year_contraction"]),
         year_churn=_ro(sel["year_churn"]),
         book_cohorts_at_h=_ro(sel["book_cohorts_at_h"]),
+        params=q,
     )
+
+
+def _slice(whole: Projection, sc: Scenario, cols: slice) -> Projection:
+    """One scenario's projection, its columns copied out of a batch's."""
+    fields = {f: getattr(whole, f) for f in Projection.__dataclass_fields__}
+    for f, v in fields.items():
+        if isinstance(v, np.ndarray):
+            fields[f] = _ro(v[..., cols].copy())
+    fields["params"] = Params(
+        **{f: getattr(whole.params, f)[..., cols] for f in Params.__dataclass_fields__}
+    )
+    fields.update(scenario=sc, segments=tuple(sc.segments))
+    return Projection(**fields)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One month loop's worth of scenarios (same horizon, timing and renewals).
+
+    ``columns`` is the projection of every column side by side (its ``segments``
+    are the column indices; per-column figures such as ``metrics.column_parts``
+    are meaningful, book totals are not); ``members[i]`` and ``slices[i]`` say
+    which scenario of the caller's list owns which columns.
+    """
+
+    columns: Projection
+    members: list[int]
+    slices: list[slice]
+
+
+def project_columns(sc: Scenario, p: Params) -> Projection:
+    """Project prepared columns ``p`` on the time grid of ``sc`` (one month loop): a
+    projection whose ``segments`` are the column indices (per-column figures only)."""
+    has_new = bool(np.any(p.joiners_accounts > 0) or np.any(p.logos_signed > 0))
+    out = run(p, Layout.of(sc, has_new))
+    return _assemble(sc, p, out, slice(0, p.columns), tuple(str(k) for k in range(p.columns)))
+
+
+def run_batches(scenarios: list[Scenario]) -> list[Batch]:
+    """Project ``scenarios`` in as few month loops as their time grids allow."""
+    groups: dict[tuple, list[int]] = {}
+    for i, sc in enumerate(scenarios):
+        groups.setdefault((sc.horizon_months, sc.timing, sc.renewals), []).append(i)
+    batches = []
+    for members in groups.values():
+        ps = [params(scenarios[i]) for i in members]
+        batch = concat(ps)
+        has_new = bool(np.any(batch.joiners_accounts > 0) or np.any(batch.logos_signed > 0))
+        first = scenarios[members[0]]
+        out = run(batch, Layout.of(first, has_new))
+        slices, at = [], 0
+        for q in ps:
+            slices.append(slice(at, at + q.columns))
+            at += q.columns
+        whole = _assemble(first, batch, out, slice(0, at), tuple(str(k) for k in range(at)))
+        batches.append(Batch(whole, members, slices))
+    return batches
 
 
 def project_batch(scenarios: list[Scenario]) -> list[Projection]:
@@ -489,19 +573,10 @@ def project_batch(scenarios: list[Scenario]) -> list[Projection]:
     :func:`run` (their segments side by side as columns); results equal
     :func:`project` of each, to rounding.
     """
-    groups: dict[tuple, list[int]] = {}
-    for i, sc in enumerate(scenarios):
-        groups.setdefault((sc.horizon_months, sc.timing, sc.renewals), []).append(i)
     results: list[Projection | None] = [None] * len(scenarios)
-    for members in groups.values():
-        ps = [params(scenarios[i]) for i in members]
-        batch = concat(ps)
-        has_new = bool(np.any(batch.joiners_accounts > 0) or np.any(batch.logos_signed > 0))
-        out = run(batch, Layout.of(scenarios[members[0]], has_new))
-        at = 0
-        for i, q in zip(members, ps, strict=True):
-            results[i] = _assemble(scenarios[i], batch, out, slice(at, at + q.columns))
-            at += q.columns
+    for b in run_batches(scenarios):
+        for i, cols in zip(b.members, b.slices, strict=True):
+            results[i] = _slice(b.columns, scenarios[i], cols)
     return results  # type: ignore[return-value]
 
 

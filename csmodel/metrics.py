@@ -83,41 +83,114 @@ def peak_fte(pr: Projection) -> np.ndarray:
     return pr.fte_required[: pr.horizon].max(axis=0)
 
 
-def metrics_for(pr: Projection, segment: int | None) -> dict[str, float | None]:
-    """Every metric id for the book (``segment=None``) or segment index ``segment``."""
-    sc = pr.scenario
+PART_KEYS = (
+    "revenue",
+    "flat",
+    "start_accounts",
+    "start_mrr",
+    "closing_mrr",
+    "y_open",
+    "y_close",
+    "y_removed",
+    "y_acc_open",
+    "y_acc_close",
+    "book_revenue",
+    "book_value",
+    "csm_cost",
+    "contribution",
+    "peak_fte",
+    "recommended",
+    "acc_workload_hours",
+    "acc_hours",
+    "workload_hours",
+    "hours_sum",
+    "coverage",
+)
+"""What the metrics of any set of columns are made of: sums over columns, except
+``coverage``, the lowest (see :func:`combine`)."""
+
+
+def column_parts(pr: Projection) -> dict[str, np.ndarray]:
+    """Every part of :data:`PART_KEYS` for each column of ``pr``, arrays ``(columns,)``.
+
+    Book and segment metrics, and a sensitivity point that replaces one segment
+    of the book, are all :func:`combine` of sums of these: one formula each.
+    """
+    p = pr.params
     h = pr.horizon
-    sel = _select(pr, segment)
-    cts = sc.economics.cost_to_serve
+    n_years = pr.year_open_mrr.shape[0]
+    v = (1.0 + p.discount_rate[None, :]) ** (-np.arange(h)[:, None] / 12.0)
+    revenue = pr.mrr[:h].sum(axis=0)
+    csm_cost = pr.csm_cost[:h].sum(axis=0)
+    peaks = pr.fte_required[:h].max(axis=0)
+    hpa, acc = pr.hours_per_account, pr.starting_accounts
+    workload = hpa > 0
+    zeros = np.zeros_like(revenue)
 
-    revenue = float(pr.mrr[:h, sel].sum())
-    flat = float(pr.flat_mrr[:h, sel].sum())
+    def year0(a: np.ndarray) -> np.ndarray:
+        return a[0] if n_years else zeros
+
+    return {
+        "revenue": revenue,
+        "flat": pr.flat_mrr[:h].sum(axis=0),
+        "start_accounts": acc,
+        "start_mrr": pr.starting_mrr,
+        "closing_mrr": pr.mrr[h - 1]
+        if pr.scenario.timing == "start"
+        else pr.mrr[h] - pr.joined_mrr[h],  # as closing_mrr(pr, h), per column
+        "y_open": year0(pr.year_open_mrr),
+        "y_close": year0(pr.year_close_mrr),
+        "y_removed": year0(pr.year_contraction) + year0(pr.year_churn),
+        "y_acc_open": year0(pr.year_open_accounts),
+        "y_acc_close": year0(pr.year_close_accounts),
+        "book_revenue": pr.starting_book_mrr[:h].sum(axis=0),
+        "book_value": (pr.starting_book_mrr[:h] * (1.0 - p.cost_to_serve) * v).sum(axis=0),
+        "csm_cost": csm_cost,
+        "contribution": revenue * (1.0 - p.cost_to_serve)
+        - csm_cost
+        - p.cac_per_logo * pr.logos_signed[:h].sum(axis=0),
+        "peak_fte": peaks,
+        "recommended": np.maximum(0.0, np.ceil(peaks - EPS)),
+        "acc_workload_hours": np.where(workload, acc * p.productive_hours, 0.0),
+        "acc_hours": acc * hpa,
+        "workload_hours": np.where(workload, p.productive_hours, 0.0),
+        "hours_sum": np.where(workload, hpa, 0.0),
+        "coverage": pr.coverage[:h].min(axis=0),
+    }
+
+
+def sum_parts(parts: dict[str, np.ndarray], sel: Any = slice(None)) -> dict[str, float]:
+    """The parts of the columns ``sel`` together (sums; the lowest coverage)."""
+    out = {k: float(np.asarray(v[sel]).sum()) for k, v in parts.items() if k != "coverage"}
+    out["coverage"] = float(np.asarray(parts["coverage"][sel]).min())
+    return out
+
+
+def combine(t: dict[str, float], has_year: bool) -> dict[str, float | None]:
+    """Every metric id of DOMAIN 4.5 from summed parts (see :func:`column_parts`)."""
+    revenue, flat = t["revenue"], t["flat"]
     uplift = revenue - flat
-    start_accounts = float(pr.starting_accounts[sel].sum())
-    starting_arr = 12.0 * float(pr.starting_mrr[sel].sum())
+    start_accounts = t["start_accounts"]
+    starting_arr = 12.0 * t["start_mrr"]
     avg_acv = _ratio(starting_arr, start_accounts)
-
     nrr = grr = logos = None
-    if pr.year_open_mrr.shape[0] >= 1:
-        nrr, grr, logos = retention(starting_book(pr, 0, sel))
-
-    book = pr.starting_book_mrr[:h, sel].sum(axis=-1)
-    monthly_discount = (1.0 + sc.discount_rate) ** (-np.arange(h) / 12.0)
-    csm_cost = float(pr.csm_cost[:h, sel].sum())
-    cac = sc.economics.cac_per_logo * float(pr.logos_signed[:h, sel].sum())
-
-    peaks = peak_fte(pr)[sel]
-    hpa = pr.hours_per_account[sel]
-    acc = pr.starting_accounts[sel]
-    productive = sc.team.productive_hours
-    with_workload = hpa > 0
-    if float((acc * hpa).sum()) > EPS:
-        accounts_per_csm = productive * float(acc[with_workload].sum()) / float((acc * hpa).sum())
-    elif with_workload.any():
-        accounts_per_csm = productive / float(hpa[with_workload].mean())
+    if has_year:
+        nrr, grr, logos = retention(
+            {
+                "opening_arr": t["y_open"],
+                "closing_arr": t["y_close"],
+                "contraction_arr": t["y_removed"],
+                "churn_arr": 0.0,
+                "accounts_open": t["y_acc_open"],
+                "accounts_close": t["y_acc_close"],
+            }
+        )
+    if t["acc_hours"] > EPS:
+        accounts_per_csm = t["acc_workload_hours"] / t["acc_hours"]
+    elif t["hours_sum"] > 0:
+        accounts_per_csm = t["workload_hours"] / t["hours_sum"]
     else:
         accounts_per_csm = None
-
     return {
         "total_revenue": revenue,
         "flat_revenue": flat,
@@ -125,19 +198,26 @@ def metrics_for(pr: Projection, segment: int | None) -> dict[str, float | None]:
         "uplift_share": _ratio(uplift, revenue) if revenue > 0 else None,
         "equivalent_new_logos": _ratio(uplift, avg_acv) if avg_acv else None,
         "starting_arr": starting_arr,
-        "ending_arr": exit_arr(pr, h, sel),
+        "ending_arr": 12.0 * t["closing_mrr"],
         "nrr": nrr,
         "grr": grr,
         "logo_retention": logos,
-        "revenue_per_account": _ratio(float(book.sum()), start_accounts),
-        "clv": _ratio(float((book * (1.0 - cts) * monthly_discount).sum()), start_accounts),
-        "gross_profit": revenue * (1.0 - cts) - csm_cost - cac,
-        "csm_cost": csm_cost,
-        "csms_required": float(peaks.sum()),
-        "csms_recommended": float(sum(round_up(float(x)) for x in peaks)),
+        "revenue_per_account": _ratio(t["book_revenue"], start_accounts),
+        "clv": _ratio(t["book_value"], start_accounts),
+        "gross_profit": t["contribution"],
+        "csm_cost": t["csm_cost"],
+        "csms_required": t["peak_fte"],
+        "csms_recommended": t["recommended"],
         "accounts_per_csm": accounts_per_csm,
-        "coverage": float(pr.coverage[:h, sel].min()),
+        "coverage": t["coverage"],
     }
+
+
+def metrics_for(pr: Projection, segment: int | None) -> dict[str, float | None]:
+    """Every metric id for the book (``segment=None``) or segment index ``segment``."""
+    parts = column_parts(pr)
+    sel = slice(None) if segment is None else [segment]
+    return combine(sum_parts(parts, sel), pr.year_open_mrr.shape[0] >= 1)
 
 
 def starting_book(pr: Projection, year: int, sel: Any = slice(None)) -> dict[str, float]:

@@ -40,17 +40,20 @@ cannot go below zero, so their low side stays at the base.
 Each :class:`Row` states the step it took (``step``, ``step_kind``,
 ``step_amount``) and, for movement rates, the annualised base, low and high.
 
-Work is bounded: the estimate ``evaluations x segments x months`` (two
-evaluations per assumption) above :data:`MAX_WORK` is refused with
-:class:`WorkTooLarge` before anything is projected.
+Every point is one edit of the scenario (``csmodel.edit``), and all points
+are projected in a few batched engine calls; a point that changes one segment
+costs one column (see :class:`_Points`). Work is still bounded: the estimate
+of segment-months projected (:func:`work_estimate`) above :data:`MAX_WORK` is
+refused with :class:`WorkTooLarge` before anything is projected.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from csmodel.engine import project
 from csmodel.errors import CsmodelError
@@ -284,34 +287,112 @@ def bounds(path: tuple, value: float, period: str | None = None) -> tuple[float,
     return m.low, m.high
 
 
-def _with(data: dict, path: tuple, value: float) -> dict:
-    new = copy.deepcopy(data)
-    node = new
-    for p in path[:-1]:
-        node = node[p]
-    node[path[-1]] = int(value) if path[-1] in WHOLE_KEYS else value
-    return new
-
-
 def _at(data: Any, path: tuple) -> Any:
     for p in path:
         data = data[p]
     return data
 
 
-def _metric(data: dict, metric: str) -> float | None:
-    from pydantic import ValidationError
-
-    try:
-        sc = Scenario.model_validate(data)
-    except ValidationError:
-        return None
-    return project(sc).metrics.get(metric)
+CHUNK_COLUMNS = 20_000
+"""Columns (segments of points) projected in one batched engine call."""
 
 
-def work_estimate(scenario: Scenario, n_assumptions: int) -> int:
-    """Segment-months a run projects: 2 x assumptions x segments x (horizon + 1)."""
-    return 2 * n_assumptions * len(scenario.segments) * (scenario.horizon_months + 1)
+class _Points:
+    """Metric values of many one-assumption edits of a scenario, in few engine calls.
+
+    An assumption inside a segment changes only that segment (segments do not
+    interact), so its points are projected as that segment alone and combined
+    with the rest of the book from the base projection's parts
+    (``metrics.column_parts``): a 1,000-segment book costs one column a point,
+    not a thousand. Assumptions outside the segments (team, economics,
+    understaffing) change every segment: their points are whole scenarios. All
+    points go through ``edit.edit`` (the leaf's model validated again); a value
+    that model refuses gives no metric (``None``).
+    """
+
+    def __init__(self, scenario: Scenario, metric: str):
+        from csmodel.metrics import column_parts, sum_parts
+
+        self.scenario, self.metric = scenario, metric
+        self.base = project(scenario)
+        self.parts = column_parts(self.base)
+        self.total = sum_parts(self.parts)
+        self.names = list(scenario.segments)
+        cov = self.parts["coverage"]
+        order = np.argsort(cov, kind="stable")
+        # the lowest coverage of every other segment: the lowest, or the second for it
+        self.cov_others = np.full(cov.shape, np.inf)
+        if cov.size:
+            self.cov_others[:] = cov[order[0]]
+            self.cov_others[order[0]] = cov[order[1]] if cov.size > 1 else np.inf
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.local: list[tuple[int, int, tuple]] = []  # (point, segment, engine column)
+        self.whole: list[tuple[int, Any]] = []  # (point, edited scenario)
+        self.count = 0
+
+    def add(self, path: tuple, value: float) -> int:
+        """Queue the edit ``path = value``; returns its index (or -1 when invalid).
+
+        An edit inside a segment validates the edited model (``edit.edit`` on the
+        segment) and keeps only that segment's engine column; any other edit keeps
+        the whole edited scenario.
+        """
+        from csmodel.edit import edit
+        from csmodel.engine import segment_row
+        from csmodel.errors import ScenarioError
+
+        value = int(value) if path[-1] in WHOLE_KEYS else value
+        try:
+            if path[0] == "segments":
+                seg = edit(self.scenario.segments[path[1]], path[2:], value)
+                row = segment_row(self.scenario, seg)
+                self.local.append((self.count, self.index[path[1]], row))
+            else:
+                self.whole.append((self.count, edit(self.scenario, path, value)))
+        except ScenarioError:
+            return -1
+        self.count += 1
+        return self.count - 1
+
+    def evaluate(self) -> list[float | None]:
+        """The metric of every queued point, in order."""
+        from csmodel.engine import params_from_rows, project_columns, run_batches
+        from csmodel.metrics import column_parts, combine, sum_parts
+
+        has_year = self.base.year_open_mrr.shape[0] >= 1
+        out: list[float | None] = [None] * self.count
+        keys = [k for k in self.total if k != "coverage"]
+        rest = np.array([[self.total[k] for k in keys]]) - np.stack(
+            [self.parts[k] for k in keys], axis=-1
+        )  # (segments, parts): the book without each segment
+        # one segment edited, in the rest of the book: one engine column a point
+        for start in range(0, len(self.local), CHUNK_COLUMNS):
+            chunk = self.local[start : start + CHUNK_COLUMNS]
+            pr = project_columns(self.scenario, params_from_rows([row for _, _, row in chunk]))
+            parts = column_parts(pr)
+            table = rest[[i for _, i, _ in chunk]] + np.stack([parts[k] for k in keys], axis=-1)
+            for j, (k, i, _) in enumerate(chunk):
+                t = dict(zip(keys, table[j].tolist(), strict=True))
+                t["coverage"] = min(float(self.cov_others[i]), float(parts["coverage"][j]))
+                out[k] = combine(t, has_year).get(self.metric)
+        # the whole book edited (team, economics, understaffing): every segment a point
+        per_call = max(1, CHUNK_COLUMNS // max(1, len(self.names)))
+        for start in range(0, len(self.whole), per_call):
+            chunk2 = self.whole[start : start + per_call]
+            for b in run_batches([sc for _, sc in chunk2]):
+                parts = column_parts(b.columns)
+                for member, cols in zip(b.members, b.slices, strict=True):
+                    t = sum_parts(parts, cols)
+                    out[chunk2[member][0]] = combine(t, has_year).get(self.metric)
+        return out
+
+
+def work_estimate(scenario: Scenario, leaves: list[tuple[tuple, float]]) -> int:
+    """Segment-months a run projects: two points per assumption, each one segment (an
+    assumption inside a segment) or every segment (one outside), x (horizon + 1)."""
+    n_seg = len(scenario.segments)
+    columns = sum(2 if path[0] == "segments" else 2 * n_seg for path, _ in leaves)
+    return (columns + n_seg) * (scenario.horizon_months + 1)
 
 
 def _average_acv(scenario: Scenario) -> float:
@@ -335,31 +416,36 @@ def sensitivity(
     ``top`` keeps the ``top`` largest swings. Raises :class:`WorkTooLarge` when
     the run would exceed :data:`MAX_WORK`.
     """
-    import numpy as np
-
     data = plain(scenario)
     for k in SKIP_TREES:
         data.pop(k, None)
     leaves = assumptions(data)
-    work = work_estimate(scenario, len(leaves))
+    work = work_estimate(scenario, leaves)
     if work > MAX_WORK:
         raise WorkTooLarge(
-            f"sensitivity would project {len(leaves):,} assumptions × 2 × "
+            f"sensitivity would project {len(leaves):,} assumptions × 2 points over "
             f"{len(scenario.segments):,} segments × {scenario.horizon_months + 1:,} months "
-            f"= {work:,} segment-months, above the limit of {MAX_WORK:,} (about a minute); "
+            f"= {work:,} segment-months, above the limit of {MAX_WORK:,}; "
             "run it on fewer segments (a file or variant with the segments you want to rank) "
             "or a shorter horizon_months"
         )
     acv = _average_acv(scenario)
     with np.errstate(all="ignore"):
-        base = project(scenario).metrics.get(metric)
-        rows = []
+        points = _Points(scenario, metric)
+        base = points.base.metrics.get(metric)
+        moves = []
         for path, value in leaves:
             parent = _at(data, path[:-1])
             period = parent.get("every") if isinstance(parent, dict) else None
             mv = move(path, value, period, step, relative_step, acv)
-            lo = base if mv.low == value else _metric(_with(data, path, mv.low), metric)
-            hi = base if mv.high == value else _metric(_with(data, path, mv.high), metric)
+            lo = None if mv.low == value else points.add(path, mv.low)
+            hi = None if mv.high == value else points.add(path, mv.high)
+            moves.append((path, value, period, mv, lo, hi))
+        values = points.evaluate()
+        rows = []
+        for path, value, period, mv, lo_at, hi_at in moves:
+            lo = base if lo_at is None else (values[lo_at] if lo_at >= 0 else None)
+            hi = base if hi_at is None else (values[hi_at] if hi_at >= 0 else None)
             swing = abs(hi - lo) if lo is not None and hi is not None else None
             annual = mv.annual or (None, None, None)
             rows.append(

@@ -155,20 +155,29 @@ def test_work_is_bounded(monkeypatch):
     import csmodel.sensitivity as sens
 
     sc = book(0.05, "year")
-    n = len(sens.assumptions({k: v for k, v in sens.plain(sc).items() if k not in sens.SKIP_TREES}))
-    assert work_estimate(sc, n) == 2 * n * 1 * 25
-    monkeypatch.setattr(sens, "MAX_WORK", work_estimate(sc, n) - 1)
+    leaves = sens.assumptions({k: v for k, v in sens.plain(sc).items() if k not in sens.SKIP_TREES})
+    local = sum(1 for path, _ in leaves if path[0] == "segments")
+    # one segment: a local point is one column, a global one every (one) segment
+    assert work_estimate(sc, leaves) == (2 * local + 2 * (len(leaves) - local) + 1) * 25
+    monkeypatch.setattr(sens, "MAX_WORK", work_estimate(sc, leaves) - 1)
     with pytest.raises(WorkTooLarge, match="segment-months, above the limit"):
         sens.sensitivity(sc)
-    assert 50 * work_estimate(sc, n) <= MAX_WORK
+    assert 50 * work_estimate(sc, leaves) <= MAX_WORK
 
 
-def test_thousand_segments_refused_before_any_work(run_cli, tmp_path):
+def test_thousand_segments_run_and_a_huge_plan_is_refused_before_any_work(run_cli, tmp_path):
     segs = "".join(
         f"  s{i}: {{accounts: 10, acv: 1000, churn: {{rate: 1%}}}}\n" for i in range(1000)
     )
     f = tmp_path / "many.yaml"
     f.write_text("name: many\nsegments:\n" + segs)
+    code, out, err = run_cli(["sensitivity", f, "--top", "3", "-f", "json"])
+    assert code == 0, err  # a point inside a segment projects that segment alone
+    assert len(json.loads(out)["rows"]) == 3
+    wide = "".join(
+        f"  s{i}: {{accounts: 10, acv: 1000, churn: {{rate: 1%}}}}\n" for i in range(3000)
+    )
+    f.write_text("name: many\nhorizon_months: 600\nsegments:\n" + wide)
     code, out, err = run_cli(["sensitivity", f])
     assert code == 2 and out == ""
     assert "above the limit of 50,000,000" in err and "fewer segments" in err
