@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from csmodel.engine import Projection, project
+from csmodel.engine import Projection, project_batch
 from csmodel.errors import UsageError
 from csmodel.ids import METRICS
 from csmodel.loader import Document, load_document
@@ -81,11 +81,11 @@ def columns(
                     f"--variants: no file has a variant `{v}`{did_you_mean(v, known)} "
                     f"(known: {', '.join(sorted(known))})"
                 )
-    out: list[Column] = []
     stems = [Path(d.file).stem for d in docs]
     if len(set(stems)) < len(stems):  # a/plan.yaml and b/plan.yaml: use the paths
         stems = [str(Path(d.file).with_suffix("")) for d in docs]
     many = len(docs) > 1
+    wanted = []
     for doc, stem in zip(docs, stems, strict=True):
         names = variants if variants else [BASE, *doc.scenario.variants]
         for v in names:
@@ -93,11 +93,15 @@ def columns(
                 continue
             variant = None if v == BASE else v
             label = f"{stem}:{v}" if many else v
-            pr = project(resolve(doc, variant, sets))
-            out.append(Column(doc.file, variant, label, pr))
-    if not out:
+            wanted.append((doc.file, variant, label, resolve(doc, variant, sets)))
+    if not wanted:
         raise UsageError("nothing to compare: no file has the variants named")
-    return out
+    # every column in as few month loops as their time grids allow
+    projections = project_batch([sc for *_, sc in wanted])
+    return [
+        Column(file, variant, label, pr)
+        for (file, variant, label, _), pr in zip(wanted, projections, strict=True)
+    ]
 
 
 def segment_names(cols: list[Column]) -> list[str]:
