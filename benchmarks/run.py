@@ -597,6 +597,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-startup", action="store_true", help="only the engine benchmark")
     ap.add_argument("--skip-engine", action="store_true", help="skip the engine benchmark")
     ap.add_argument("--skip-compare", action="store_true", help="skip the compare benchmark")
+    ap.add_argument(
+        "--skip-analyses",
+        action="store_true",
+        help="skip sensitivity/headcount/solve ratios, loading and the memory measure",
+    )
     ap.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON")
     args = ap.parse_args(argv)
     for name in ("runs", "segments", "months", "ref_segments", "engine_runs", "ref_runs"):
@@ -620,6 +625,29 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_compare:
         figures["compare"] = bench_compare(20, max(3, min(args.runs, 7)))
         print("\n" + report_compare(figures["compare"]), flush=True)
+    if not args.skip_analyses:
+        import analyses  # benchmarks/ is on sys.path
+
+        figures["analyses"] = analyses.bench_analyses()
+        figures["solve"] = analyses.bench_solve()
+        figures["memory"] = analyses.bench_memory()
+        print(
+            "\n" + analyses.report(figures["analyses"], figures["solve"], figures["memory"]),
+            flush=True,
+        )
+        try:
+            import load
+        except ImportError:  # pragma: no cover
+            load = None
+        if load is not None:
+            figures["load"] = load.bench_load()
+            figures["check_startup"] = load.bench_check_startup()
+            print(
+                "\n"
+                + json.dumps(
+                    {"load": figures["load"], "check_startup": figures["check_startup"]}, indent=2
+                )
+            )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         print(f"\nfigures written to {args.json}")
