@@ -28,10 +28,12 @@ into nodes (which keep their marks) and converted by hand:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import re
 import sys
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -136,14 +138,73 @@ def load_source(path: str | Path) -> Source:
 
 def parse_source(text: str, file: str = "<string>") -> Source:
     """Parse YAML text into plain data and marks, refusing anything unsafe."""
+    with paused_gc():
+        return _parse_source(text, file)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector (if it runs) while building large trees.
+
+    Composing a 1,000-segment file allocates some 100,000 objects, none of
+    them in reference cycles that need collecting now; each allocation burst
+    would otherwise start a collection that walks the whole growing tree,
+    which took more time than parsing itself.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_source(text: str, file: str) -> Source:
+    import yaml
+
+    loaders = _loaders(yaml)
+    loader = _loader_for(yaml, text)
+    if loader is not loaders["py"]:
+        try:
+            node = _compose(loader, text)
+            if node is not None:
+                conv = _Converter(file, text, exact_empty=False)
+                data = conv.convert(node, (), 0)
+                return Source(file, data, Marks(conv.values, conv.keys), text)
+        except (yaml.YAMLError, UnicodeError, _EmptyScalar):
+            # libyaml words its errors (and places a few) its own way, and places
+            # empty values elsewhere: the Python composer says what is wrong in the
+            # words the catalogue documents, at the positions it documents
+            pass
+    node = _compose_python(loaders["py"], text, file)
+    if node is None:
+        raise ScenarioError(
+            Problem(file, "file is empty: a scenario needs at least `name` and `segments`")
+        )
+    conv = _Converter(file, text)
+    data = conv.convert(node, (), 0)
+    return Source(file, data, Marks(conv.values, conv.keys), text)
+
+
+class _EmptyScalar(Exception):
+    """libyaml composed an empty value, whose mark it may place differently."""
+
+
+def _compose(loader_class: Any, text: str) -> Any:
+    loader = loader_class(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _compose_python(loader_class: Any, text: str, file: str) -> Any:
+    """Compose with the pure-Python loader, turning its errors into located problems."""
     import yaml
 
     try:
-        loader = _loader_for(yaml, text)(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        return _compose(loader_class, text)
     except _TooDeep as exc:
         line, col = _where(text, exc.mark)
         raise ScenarioError(
@@ -175,45 +236,48 @@ def parse_source(text: str, file: str = "<string>") -> Source:
         raise ScenarioError(Problem(file, f"invalid YAML: {str(exc).splitlines()[0]}")) from None
     except RecursionError:
         raise ScenarioError(Problem(file, f"nesting deeper than {MAX_DEPTH} levels")) from None
-    if node is None:
-        raise ScenarioError(
-            Problem(file, "file is empty: a scenario needs at least `name` and `segments`")
-        )
-    conv = _Converter(file, text)
-    data = conv.convert(node, (), 0)
-    return Source(file, data, Marks(conv.values, conv.keys), text)
 
 
-FAST_FROM = 256 * 1024
-"""Texts at least this long are parsed with libyaml when they cannot nest deeply."""
+FAST_FROM = 0
+"""Texts at least this long are parsed with libyaml when the pre-check allows (all of them)."""
 _BRACKETS = re.compile(r"[\[\]{}]")
-_INDENT = re.compile(r"^[ ?:-]*", re.MULTILINE)
+_TOO_INDENTED = re.compile(rf"^[ ?:-]{{{4 * MAX_DEPTH + 1}}}", re.MULTILINE)
 """Leading spaces and block indicators: ``- - - x`` nests three levels on one line."""
+_NOT_FOR_LIBYAML = re.compile(
+    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f"  # tab, controls (line feed and return pass)
+    "\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
+)
+"""Characters that send a text to the Python composer: tabs (libyaml accepts some that
+PyYAML refuses), characters PyYAML cannot read (its error names them), byte-order marks
+(libyaml counts them differently) and the line breaks only YAML knows (NEL, U+2028/9)."""
 
 
 def _loader_for(yaml: Any, text: str) -> Any:
-    """The pure-Python loader, or libyaml's for large texts that cannot nest deeply.
+    """libyaml's loader, or the pure-Python one when a cheap pre-check demands it.
 
-    The Python loader is the default: libyaml's composer recurses once per
-    nesting level with no limit, so deeply nested input overflows the C stack
-    (a crash, not an error), and one loader means one wording of syntax
-    errors. Large files (up to the 2 MB cap) would take seconds in Python, so
-    they use libyaml when an upper bound on their nesting is safe: flow
-    brackets opened (quoted brackets only over-count) and the width of
-    indentation and block indicators (``- - - x`` nests on one line). Both
-    loaders resolve scalars by the YAML 1.2 core schema (:func:`_loaders`).
+    libyaml's composer recurses once per nesting level, so nesting is bounded
+    before it runs: flow brackets opened (quoted brackets only over-count)
+    and the width of indentation and block indicators (``- - - x`` nests on
+    one line); deeper texts go to the Python composer, which counts levels as
+    it goes and names the line where :data:`MAX_DEPTH` is crossed. (libyaml
+    0.2.5 also stops at 1,000 levels itself.) Texts with characters the two
+    readers treat differently (:data:`_NOT_FOR_LIBYAML`) go to the Python
+    composer too. Both resolve scalars by the YAML 1.2 core schema
+    (:func:`_loaders`) and give identical nodes and marks; a text libyaml
+    refuses is composed again in Python, so syntax errors have one wording.
     """
     loaders = _loaders(yaml)
     fast = loaders.get("c")
-    if fast is None or len(text) < FAST_FROM or any(c in text for c in _YAML_ONLY_BREAKS):
-        return loaders["py"]  # (the Python reader's marks carry character indexes)
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(text):
-        depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            return loaders["py"]
-    if max((len(i) for i in _INDENT.findall(text)), default=0) > 4 * MAX_DEPTH:
+    if fast is None or len(text) < FAST_FROM or _NOT_FOR_LIBYAML.search(text):
+        return loaders["py"]
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        depth = deepest = 0
+        for bracket in _BRACKETS.findall(text):
+            depth += 1 if bracket in "[{" else -1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return loaders["py"]
+    if _TOO_INDENTED.search(text):
         return loaders["py"]
     return fast
 
@@ -232,6 +296,38 @@ MAX_DIGITS = 1000
 """Longest integer literal read (Python refuses to parse integers of over 4,300 digits)."""
 
 
+class _Plain:
+    """The tag both loaders give plain (unquoted, untagged) scalars: resolved later.
+
+    Not a string, so no tag written in a file can be taken for it.
+    """
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return "<plain>"
+
+
+PLAIN = _Plain()
+_PLAIN_RESOLVERS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+"""First character of a plain scalar -> the core-schema tags it may have, in order."""
+for _tag, _pattern, _firsts in (
+    ("null", _CORE_NULL, ["n", "N", "~", ""]),
+    ("bool", _CORE_BOOL, list("tTfF")),
+    ("int", _CORE_INT, list("-+0123456789")),
+    ("float", _CORE_FLOAT, list("-+0123456789.")),
+    ("merge", _MERGE, ["<"]),
+):
+    for _first in _firsts:
+        _PLAIN_RESOLVERS[_first] = (*_PLAIN_RESOLVERS.get(_first, ()), (_T + _tag, _pattern))
+
+
+def resolve_plain(text: str) -> str:
+    """The core-schema tag of a plain scalar: ``"10"`` -> ``tag:yaml.org,2002:int``."""
+    for tag, pattern in _PLAIN_RESOLVERS.get(text[:1], ()):
+        if pattern.match(text):
+            return tag
+    return _T + "str"
+
+
 class _TooDeep(Exception):
     """Composition went deeper than :data:`MAX_DEPTH`; ``mark`` is where."""
 
@@ -246,29 +342,38 @@ _LOADERS: dict[str, Any] = {}
 def _loaders(yaml: Any) -> dict[str, Any]:
     """The pure-Python loader (``"py"``) and, when built, libyaml's (``"c"``).
 
-    Both resolve plain scalars by the YAML 1.2 core schema (plus the ``<<``
-    merge key) instead of PyYAML's YAML 1.1 rules; the Python one also counts
-    nesting while composing, so a deep document fails at the node that
-    crossed :data:`MAX_DEPTH` rather than exhausting the Python stack.
+    Both leave plain scalars unresolved (tag :data:`PLAIN`; the converter
+    resolves them by the YAML 1.2 core schema, plus the ``<<`` merge key, in
+    the same step that reads their value) instead of PyYAML's YAML 1.1 rules;
+    the Python one also counts nesting while composing, so a deep document
+    fails at the node that crossed :data:`MAX_DEPTH` rather than exhausting
+    the Python stack.
     """
     if _LOADERS:
         return _LOADERS
     from yaml.composer import Composer
     from yaml.constructor import SafeConstructor
+    from yaml.nodes import ScalarNode, SequenceNode
     from yaml.parser import Parser
     from yaml.reader import Reader
     from yaml.resolver import BaseResolver
     from yaml.scanner import Scanner
 
+    str_tag, seq_tag, map_tag = _T + "str", _T + "seq", _T + "map"
+
     class CoreResolver(BaseResolver):
         yaml_implicit_resolvers: ClassVar[dict] = {}
 
-    t = "tag:yaml.org,2002:"
-    CoreResolver.add_implicit_resolver(t + "null", _CORE_NULL, ["n", "N", "~", ""])
-    CoreResolver.add_implicit_resolver(t + "bool", _CORE_BOOL, list("tTfF"))
-    CoreResolver.add_implicit_resolver(t + "int", _CORE_INT, list("-+0123456789"))
-    CoreResolver.add_implicit_resolver(t + "float", _CORE_FLOAT, list("-+0123456789."))
-    CoreResolver.add_implicit_resolver(t + "merge", _MERGE, ["<"])
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            pass  # no path resolvers
+
+        def ascend_resolver(self) -> None:
+            pass
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is ScalarNode:
+                return PLAIN if implicit[0] else str_tag
+            return seq_tag if kind is SequenceNode else map_tag
 
     class PyLoader(Reader, Scanner, Parser, Composer, SafeConstructor, CoreResolver):
         def __init__(self, stream: Any):
@@ -397,10 +502,24 @@ def _where(text: str, mark: Any) -> tuple[int, int]:
     return len(starts), mark.index - starts[-1] + 1
 
 
-class _Converter:
-    """Turns composed YAML nodes into plain Python data, recording marks."""
+_MERGE_TAG = _T + "merge"
+_KEY_TAGS = _SCALAR_TAGS | {PLAIN}
+"""Tags a mapping key may have; keys are kept as the text written."""
+_STARTS_SPECIAL = frozenset(_PLAIN_RESOLVERS)
+"""First characters of plain scalars that may be something other than text."""
 
-    def __init__(self, file: str, text: str = ""):
+
+class _Converter:
+    """Turns composed YAML nodes into plain Python data, recording marks.
+
+    One recursive walk, written for speed (a 1,000-segment scenario has some
+    45,000 nodes): positions are read straight from the marks unless the
+    text holds YAML-only line breaks, and scalars are checked for lone
+    surrogates only when the text has a backslash (the only way to write one
+    that the reader lets through: a ``"\\ud800"`` escape).
+    """
+
+    def __init__(self, file: str, text: str = "", *, exact_empty: bool = True):
         import yaml
 
         self.file = file
@@ -409,14 +528,28 @@ class _Converter:
         self.values: dict[KeyPath, tuple[int, int]] = {}
         self.keys: dict[KeyPath, tuple[int, int]] = {}
         self.count = 0
+        self.plain_lines = not any(c in text for c in _YAML_ONLY_BREAKS)
+        self.escapes = "\\" in text or bool(_SURROGATE.search(text))
+        self.exact_empty = exact_empty
+        """False for libyaml's nodes: an empty value then raises :class:`_EmptyScalar`.
+
+        libyaml places a few empty values (``{a: }``, ``---`` at the end of a file
+        without a final line break) a column or a line away from where the Python
+        composer does, so such a text is composed again in Python.
+        """
+
+    def where(self, node: Any) -> tuple[int, int]:
+        mark = node.start_mark
+        if self.plain_lines:
+            return mark.line + 1, mark.column + 1
+        return _where(self.text, mark)
 
     def fail(self, node, message: str, path: KeyPath = ()) -> ScenarioError:
-        line, col = _where(self.text, node.start_mark)
+        line, col = self.where(node)
         key = dotted(path) or None
         return ScenarioError(Problem(self.file, message, line, col, key))
 
     def convert(self, node, path: KeyPath, depth: int) -> Any:
-        y = self.yaml
         self.count += 1
         if self.count > MAX_NODES:
             raise self.fail(
@@ -426,45 +559,76 @@ class _Converter:
             )
         if depth > MAX_DEPTH:
             raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
-        self.values.setdefault(path, _where(self.text, node.start_mark))
-        if isinstance(node, y.ScalarNode):
-            if node.tag not in _SCALAR_TAGS:
+        if path not in self.values:
+            if self.plain_lines:
+                mark = node.start_mark
+                self.values[path] = (mark.line + 1, mark.column + 1)
+            else:
+                self.values[path] = _where(self.text, node.start_mark)
+        tag = node.tag
+        value = node.value
+        if tag is PLAIN:
+            if self.escapes and _SURROGATE.search(value):
+                raise self.fail(node, _surrogate_message(value), path)
+            if value[:1] not in _STARTS_SPECIAL:
+                return value  # the common case: plain text
+            if not value and not self.exact_empty:
+                raise _EmptyScalar
+            tag = resolve_plain(value)
+            if tag == _MERGE_TAG:
+                raise self.fail(node, "YAML tag `!!merge` is not allowed; use plain values", path)
+            return self._scalar(node, tag, value, path)
+        y = self.yaml
+        kind = type(node)
+        if kind is y.ScalarNode:
+            if not value and not self.exact_empty and node.style not in ("'", '"'):
+                raise _EmptyScalar
+            if tag not in _SCALAR_TAGS:
                 raise self.fail(
-                    node, f"YAML tag `{show_tag(node.tag)}` is not allowed; use plain values", path
+                    node, f"YAML tag `{show_tag(tag)}` is not allowed; use plain values", path
                 )
-            if node.tag == _T + "timestamp":
-                return node.value  # dates are not part of the schema: keep the text
-            if _SURROGATE.search(node.value):
-                raise self.fail(node, _surrogate_message(node.value), path)
-            try:
-                return _core_scalar(node.tag, node.value)
-            except _Refused as exc:
-                raise self.fail(node, str(exc), path) from None
-            except ValueError:
-                # an explicit tag with a value it cannot hold: `!!int 1.5`, `!!bool maybe`
-                raise self.fail(
-                    node,
-                    f"`{show_tag(node.tag)} {node.value}` is not a valid "
-                    f"{show_tag(node.tag).lstrip('!')}",
-                    path,
-                ) from None
-        if isinstance(node, y.SequenceNode):
-            if node.tag != _T + "seq":
-                raise self.fail(node, f"YAML tag `{show_tag(node.tag)}` is not allowed here", path)
-            return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        if isinstance(node, y.MappingNode):
-            if node.tag != _T + "map":
-                raise self.fail(node, f"YAML tag `{show_tag(node.tag)}` is not allowed here", path)
+            if tag == _T + "timestamp":
+                return value  # dates are not part of the schema: keep the text
+            if self.escapes and _SURROGATE.search(value):
+                raise self.fail(node, _surrogate_message(value), path)
+            return self._scalar(node, tag, value, path)
+        if kind is y.MappingNode:
+            if tag != _T + "map":
+                raise self.fail(node, f"YAML tag `{show_tag(tag)}` is not allowed here", path)
             return self._mapping(node, path, depth)
+        if kind is y.SequenceNode:
+            if tag != _T + "seq":
+                raise self.fail(node, f"YAML tag `{show_tag(tag)}` is not allowed here", path)
+            convert = self.convert
+            depth += 1
+            return [convert(item, (*path, i), depth) for i, item in enumerate(value)]
         raise self.fail(node, "unsupported YAML node", path)  # pragma: no cover
+
+    def _scalar(self, node: Any, tag: str, value: str, path: KeyPath) -> Any:
+        try:
+            return _core_scalar(tag, value)
+        except _Refused as exc:
+            raise self.fail(node, str(exc), path) from None
+        except ValueError:
+            # an explicit tag with a value it cannot hold: `!!int 1.5`, `!!bool maybe`
+            raise self.fail(
+                node,
+                f"`{show_tag(tag)} {value}` is not a valid {show_tag(tag).lstrip('!')}",
+                path,
+            ) from None
 
     def _mapping(self, node, path: KeyPath, depth: int) -> dict:
         y = self.yaml
+        scalar_node = y.ScalarNode
+        keys = self.keys
+        convert = self.convert
+        plain_lines = self.plain_lines
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
         merged: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _T + "merge":
+            tag = key_node.tag
+            if tag == _MERGE_TAG or (tag is PLAIN and key_node.value == "<<"):
                 # `<<: *defaults` — explicit keys win over merged ones.
                 sources = (
                     value_node.value if isinstance(value_node, y.SequenceNode) else [value_node]
@@ -475,12 +639,18 @@ class _Converter:
                     for k, v in self._mapping(src, path, depth + 1).items():
                         merged.setdefault(k, v)
                 continue
-            if not isinstance(key_node, y.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
+            if type(key_node) is not scalar_node or tag not in _KEY_TAGS:
                 raise self.fail(key_node, "mapping keys must be plain text", path)
             key = str(key_node.value)
-            if _SURROGATE.search(key):
+            if not key and not self.exact_empty and key_node.style not in ("'", '"'):
+                raise _EmptyScalar
+            if self.escapes and _SURROGATE.search(key):
                 raise self.fail(key_node, _surrogate_message(key), path)
-            line, col = _where(self.text, key_node.start_mark)
+            if plain_lines:
+                mark = key_node.start_mark
+                line, col = mark.line + 1, mark.column + 1
+            else:
+                line, col = _where(self.text, key_node.start_mark)
             if key in first_line:
                 raise self.fail(
                     key_node,
@@ -489,8 +659,9 @@ class _Converter:
                     path,
                 )
             first_line[key] = line
-            self.keys[(*path, key)] = (line, col)
-            out[key] = self.convert(value_node, (*path, key), depth + 1)
+            sub = (*path, key)
+            keys[sub] = (line, col)
+            out[key] = convert(value_node, sub, depth + 1)
         for k, v in merged.items():
             out.setdefault(k, v)
         return out
