@@ -107,6 +107,13 @@ class Projection:
     params: Params
 
     @cached_property
+    def parts(self) -> dict[str, np.ndarray]:
+        """What every metric is made of, per column (``csmodel.metrics.column_parts``)."""
+        from csmodel.metrics import column_parts
+
+        return column_parts(self)
+
+    @cached_property
     def metrics(self) -> dict[str, float | None]:
         """Book-level metrics by id (DOMAIN.md 4.5)."""
         from csmodel.metrics import metrics_for
@@ -152,6 +159,7 @@ class Params:
     cost_to_serve: np.ndarray  # the rest are not read by the month loop, only by metrics
     cac_per_logo: np.ndarray
     discount_rate: np.ndarray
+    logo_mrr: np.ndarray  # expected MRR of one logo signed: onboarding rate x its ACV / 12
 
     @property
     def columns(self) -> int:
@@ -175,7 +183,7 @@ def segment_hours_per_account(scenario: Scenario, name: str) -> float:
 
 
 _EVERY_INDEX = {name: _PERIOD_INDEX[months] for name, months in PERIODS.items()}
-_FIELDS = 23
+_FIELDS = 24
 
 
 def segment_row(sc: Scenario, s: Any) -> tuple[float, ...]:
@@ -208,6 +216,7 @@ def segment_row(sc: Scenario, s: Any) -> tuple[float, ...]:
         sc.economics.cost_to_serve,
         sc.economics.cac_per_logo,
         sc.discount_rate,
+        nl.onboarding_rate * s.new_logo_acv / 12,
     )
 
 
@@ -243,6 +252,7 @@ def _params_from(a: np.ndarray) -> Params:
         cost_to_serve=a[20],
         cac_per_logo=a[21],
         discount_rate=a[22],
+        logo_mrr=a[23],
     )
 
 

@@ -104,6 +104,16 @@ PART_KEYS = (
     "acc_hours",
     "workload_hours",
     "hours_sum",
+    "ltv_book",
+    "logos",
+    "nlv_logos",
+    "nlv_acc",
+    "cac_logos",
+    "cac_acc",
+    "net_logos",
+    "net_acc",
+    "to_match",
+    "avoided",
     "coverage",
 )
 """What the metrics of any set of columns are made of: sums over columns, except
@@ -130,6 +140,23 @@ def column_parts(pr: Projection) -> dict[str, np.ndarray]:
     def year0(a: np.ndarray) -> np.ndarray:
         return a[0] if n_years else zeros
 
+    from csmodel.value import values
+
+    val = values(pr)
+    logos = p.logos_signed
+    net = val.new_logo_mrr * (1.0 - p.cost_to_serve)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        to_match = np.where(
+            val.horizon_revenue_of_a_logo > 0,
+            (revenue - pr.flat_mrr[:h].sum(axis=0)) / val.horizon_revenue_of_a_logo,
+            np.nan,
+        )
+
+    with np.errstate(invalid="ignore"):  # inf x 0 (a diverging value, no weight) is nan
+        weighted = {
+            "nlv_logos": val.new_logo_value * logos,
+            "nlv_acc": val.new_logo_value * acc,
+        }
     return {
         "revenue": revenue,
         "flat": pr.flat_mrr[:h].sum(axis=0),
@@ -155,6 +182,15 @@ def column_parts(pr: Projection) -> dict[str, np.ndarray]:
         "acc_hours": acc * hpa,
         "workload_hours": np.where(workload, p.productive_hours, 0.0),
         "hours_sum": np.where(workload, hpa, 0.0),
+        "ltv_book": val.book_lifetime_value,
+        "logos": logos,
+        **weighted,
+        "cac_logos": p.cac_per_logo * logos,
+        "cac_acc": p.cac_per_logo * acc,
+        "net_logos": net * logos,
+        "net_acc": net * acc,
+        "to_match": to_match,
+        "avoided": to_match * p.cac_per_logo,
         "coverage": pr.coverage[:h].min(axis=0),
     }
 
@@ -185,6 +221,13 @@ def combine(t: dict[str, float], has_year: bool) -> dict[str, float | None]:
                 "accounts_close": t["y_acc_close"],
             }
         )
+    finite = math.isfinite
+    by_logos = t["logos"] > 0  # new-logo figures weigh segments by logos signed, else accounts
+    value_w = t["nlv_logos"] if by_logos else t["nlv_acc"]
+    weight = t["logos"] if by_logos else start_accounts
+    cac_w = t["cac_logos"] if by_logos else t["cac_acc"]
+    net_w = t["net_logos"] if by_logos else t["net_acc"]
+    new_logo_value = _ratio(value_w, weight) if finite(value_w) else None
     if t["acc_hours"] > EPS:
         accounts_per_csm = t["acc_workload_hours"] / t["acc_hours"]
     elif t["hours_sum"] > 0:
@@ -205,17 +248,24 @@ def combine(t: dict[str, float], has_year: bool) -> dict[str, float | None]:
         "revenue_per_account": _ratio(t["book_revenue"], start_accounts),
         "clv": _ratio(t["book_value"], start_accounts),
         "gross_profit": t["contribution"],
+        "contribution": t["contribution"],
         "csm_cost": t["csm_cost"],
         "csms_required": t["peak_fte"],
         "csms_recommended": t["recommended"],
         "accounts_per_csm": accounts_per_csm,
         "coverage": t["coverage"],
+        "lifetime_value": _ratio(t["ltv_book"], start_accounts) if finite(t["ltv_book"]) else None,
+        "new_logo_value": new_logo_value,
+        "ltv_to_cac": value_w / cac_w if cac_w > 0 and new_logo_value is not None else None,
+        "cac_payback_months": cac_w / net_w if cac_w > 0 and net_w > 0 else None,
+        "new_logos_to_match": t["to_match"] if finite(t["to_match"]) else None,
+        "acquisition_cost_avoided": t["avoided"] if finite(t["avoided"]) else None,
     }
 
 
 def metrics_for(pr: Projection, segment: int | None) -> dict[str, float | None]:
     """Every metric id for the book (``segment=None``) or segment index ``segment``."""
-    parts = column_parts(pr)
+    parts = pr.parts
     sel = slice(None) if segment is None else [segment]
     return combine(sum_parts(parts, sel), pr.year_open_mrr.shape[0] >= 1)
 

@@ -47,9 +47,9 @@ def boom(*args, **kwargs):
 
 
 def break_project(monkeypatch, replacement) -> None:
-    """Make every command's call of the engine run ``replacement`` instead."""
-    for module in (csmodel.engine, csmodel.capacity, csmodel.compare, csmodel.sensitivity):
-        monkeypatch.setattr(module, "project", replacement)
+    """Make every command's call of the engine run ``replacement`` instead: every
+    projection, single or batched, goes through the one month loop, ``engine.run``."""
+    monkeypatch.setattr(csmodel.engine, "run", replacement)
 
 
 def leftovers(directory: Path) -> list[str]:

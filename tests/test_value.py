@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from csmodel.engine import project
-from csmodel.value import book_values, segment_values, values
+from csmodel.value import values
 from tests.conftest import scenario_from
 
 ACV = 12_000.0
@@ -25,7 +25,21 @@ def plan(movements: str, *, timing: str = "end", horizon: int = 36, d: float = 0
 
 
 def seg(pr):
-    return segment_values(values(pr), 0)
+    """The segment's figures; the book's must be the same (one segment)."""
+    got = pr.segment_metrics["s"]
+    for key in VALUE_IDS:
+        assert pr.metrics[key] == got[key], key
+    return got
+
+
+VALUE_IDS = (
+    "lifetime_value",
+    "new_logo_value",
+    "ltv_to_cac",
+    "cac_payback_months",
+    "new_logos_to_match",
+    "acquisition_cost_avoided",
+)
 
 
 LENGTH = {"month": 1, "quarter": 3, "year": 12}
@@ -45,7 +59,6 @@ def test_lifetime_value_of_constant_churn_is_a_geometric_series(every, timing, d
     expected = (1 - CTS) * ACV / 12 * per_cycle * (1 - c) ** shift / (1 - (1 - c) * v**n)
     pr = plan(f"churn: {{rate: {c}, every: {every}}}", timing=timing, d=d, horizon=horizon)
     assert seg(pr)["lifetime_value"] == pytest.approx(expected, rel=1e-9)
-    assert book_values(pr, values(pr))["lifetime_value"] == pytest.approx(expected, rel=1e-9)
 
 
 @pytest.mark.parametrize("every", ["month", "quarter", "year"])
@@ -64,10 +77,8 @@ def test_lifetime_value_with_expansion_and_price_increase(every):
 
 def test_diverging_lifetime_value_is_none_with_the_reason():
     pr = plan("churn: {rate: 2%}\nexpansion: {rate: 10%}")
-    vals = values(pr)
-    assert segment_values(vals, 0)["lifetime_value"] is None
-    assert book_values(pr, vals)["lifetime_value"] is None
-    assert "does not converge" in vals.reasons["lifetime_value"]
+    assert seg(pr)["lifetime_value"] is None
+    assert "does not converge" in values(pr).reasons["lifetime_value"]
     # a discount rate above the growth makes it converge again
     assert seg(plan("churn: {rate: 2%}\nexpansion: {rate: 10%}", d=0.2))["lifetime_value"] > 0
 
@@ -87,10 +98,9 @@ def test_new_logo_value_ltv_to_cac_and_payback(every):
 
 def test_without_cac_the_ratios_are_none_and_say_why():
     pr = plan("churn: {rate: 10%}")
-    vals = values(pr)
-    assert segment_values(vals, 0)["ltv_to_cac"] is None
-    assert book_values(pr, vals)["cac_payback_months"] is None
-    assert vals.reasons["ltv_to_cac"] == "cac_per_logo is 0"
+    assert seg(pr)["ltv_to_cac"] is None
+    assert seg(pr)["cac_payback_months"] is None
+    assert values(pr).reasons["ltv_to_cac"] == "cac_per_logo is 0"
 
 
 def test_new_logos_to_match_and_acquisition_cost_avoided():
@@ -103,3 +113,34 @@ def test_new_logos_to_match_and_acquisition_cost_avoided():
     got = seg(pr)
     assert got["new_logos_to_match"] == pytest.approx(uplift / logo, rel=1e-12)
     assert got["acquisition_cost_avoided"] == pytest.approx(uplift / logo * 5_000, rel=1e-12)
+
+
+def test_book_values_weigh_segments_by_accounts_and_logos():
+    pr = project(
+        scenario_from(
+            "name: two\neconomics: {cost_to_serve: 15%, cac_per_logo: 6000}\n"
+            "segments:\n"
+            "  a: {accounts: 30, acv: 12000, churn: {rate: 20%},"
+            " new_logos: {per_month: 1, acv: 12000}}\n"
+            "  b: {accounts: 10, acv: 48000, churn: {rate: 10%},"
+            " new_logos: {per_month: 3, acv: 24000}}\n"
+        )
+    )
+    a, b = pr.segment_metrics["a"], pr.segment_metrics["b"]
+    book = pr.metrics
+    assert book["lifetime_value"] == pytest.approx(
+        (30 * a["lifetime_value"] + 10 * b["lifetime_value"]) / 40, rel=1e-12
+    )
+    assert book["new_logo_value"] == pytest.approx(
+        (1 * a["new_logo_value"] + 3 * b["new_logo_value"]) / 4, rel=1e-12
+    )
+    assert book["ltv_to_cac"] == pytest.approx(book["new_logo_value"] / 6000, rel=1e-12)
+    net = 0.85 * (1 * 1000 + 3 * 2000) / 4  # logo-weighted MRR after cost to serve
+    assert book["cac_payback_months"] == pytest.approx(6000 / net, rel=1e-12)
+    assert book["new_logos_to_match"] == pytest.approx(
+        a["new_logos_to_match"] + b["new_logos_to_match"], rel=1e-12
+    )
+    assert book["acquisition_cost_avoided"] == pytest.approx(
+        6000 * book["new_logos_to_match"], rel=1e-12
+    )
+    assert book["contribution"] == book["gross_profit"]
