@@ -92,3 +92,47 @@ HEADCOUNT_METRICS: dict[str, str] = {
 
 PERIODS = {"month": 1, "quarter": 3, "year": 12}
 """Length in months of each ``every:`` period."""
+
+
+_COUNT_METRICS = frozenset({"recommended_csms", "staffed_csms", "csms_recommended"})
+_UNITS = {"ltv_to_cac": "ratio", "cac_payback_months": "months"}
+
+
+def metric_unit(metric: str) -> str:
+    """How values of ``metric`` are shown."""
+    if metric in MONEY_METRICS:
+        return "money"
+    if metric in RATE_METRICS:
+        return "rate"
+    if metric in _COUNT_METRICS:
+        return "count"
+    if metric == "hours_per_account":
+        return "hours"
+    if metric in _UNITS:
+        return _UNITS[metric]
+    return "number"
+
+
+LINT_IDS = (
+    "productivity-out-of-range",
+    "extreme-churn",
+    "extreme-expansion",
+    "understaffed",
+    "meetings-exceed-capacity",
+    "short-horizon",
+    "partial-share-monthly",
+    "expansion-without-churn",
+    "new-logo-acv-mismatch",
+)
+"""Every built-in lint id, in the order they run (``csmodel.lints`` implements each; a
+test keeps the two equal). The scenario layer checks ``lint.disable`` against these."""
+
+
+def unknown_lint(lint_id: str) -> str | None:
+    """Why ``lint_id`` names no lint (with a did-you-mean), or ``None`` when it does."""
+    if lint_id in LINT_IDS:
+        return None
+    from csmodel.suggest import did_you_mean
+
+    hint = did_you_mean(lint_id, list(LINT_IDS))
+    return f"unknown lint `{lint_id}`" + (hint or f" (lints are: {', '.join(LINT_IDS)})")

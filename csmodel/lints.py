@@ -20,9 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from csmodel.checks import PASS, WARN, Result, Results, show
 from csmodel.errors import Problem, UsageError
-from csmodel.suggest import did_you_mean
+from csmodel.results import PASS, WARN, Result, Results, show
 
 PRODUCTIVITY_RANGE = (0.40, 0.85)
 """Productivity outside this range is flagged."""
@@ -161,8 +160,8 @@ def extreme_expansion(r: Results) -> Iterator[Hit]:
 @lint("understaffed")
 def understaffed(r: Results) -> Iterator[Hit]:
     """Staffed CSMs cover less than the workload in some month: churn rises and expansion falls."""
-    from csmodel.checks import below
     from csmodel.metrics import round_up
+    from csmodel.results import below
 
     if all(seg.csms is None for _, seg in _segments(r)):
         return  # fully staffed: nothing to project
@@ -333,25 +332,21 @@ def run_lints(doc: Any, results: Results | Any, disabled: Iterable[str] = ()) ->
     return out
 
 
-def _unknown(lint_id: str) -> str:
-    hint = did_you_mean(lint_id, LINTS)
-    return f"unknown lint `{lint_id}`" + (hint or f" (lints are: {', '.join(LINTS)})")
-
-
 def disable_problems(doc: Any) -> list[Problem]:
     """Located problems for ids in the file's ``lint.disable`` that name no lint."""
-    return [
-        doc.problem(("lint", "disable", i), _unknown(lint_id))
-        for i, lint_id in enumerate(doc.scenario.lint.disable)
-        if lint_id not in LINTS
-    ]
+    from csmodel.loader import disable_problems as located
+
+    return located(doc)
 
 
 def check_disable_ids(ids: Iterable[str]) -> None:
     """Raise :class:`UsageError` for a ``--disable`` id that names no lint."""
+    from csmodel.ids import unknown_lint
+
     for lint_id in ids:
-        if lint_id not in LINTS:
-            raise UsageError(f"--disable {lint_id}: {_unknown(lint_id)}")
+        why = unknown_lint(lint_id)
+        if why:
+            raise UsageError(f"--disable {lint_id}: {why}")
 
 
 __all__ = [

@@ -1,40 +1,30 @@
 """Loading scenario files: YAML text -> validated, immutable :class:`Scenario`.
 
 One boundary does all the checking: YAML safety (``csmodel.yamlsrc``), the
-schema (``csmodel.schema``) and the rules that span several keys (churn plus
-contraction above 100%, CSMs without a workload model, checks naming unknown
-segments). Every problem comes back as a located :class:`Problem`, all of
-them at once, so a person fixes a file in one pass.
+schema (``csmodel.schema``), the rules that span several keys and the located
+problems (``csmodel.document``), and every variant applied once
+(``csmodel.overrides``). Every problem comes back as a located
+:class:`Problem`, all of them at once, so a person fixes a file in one pass.
 """
 
 from __future__ import annotations
 
-import re
-import typing
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from csmodel.errors import MAX_DESCRIBED, Problem, ScenarioError
+from csmodel.document import (  # noqa: F401  (re-exported: the loader's public names)
+    Document,
+    cross_check,
+    disable_problems,
+    keys_at,
+    located,
+    located_schema_problems,
+    model_at,
+    schema_problems,
+    validate_data,
+)
+from csmodel.errors import ScenarioError
 from csmodel.schema import Scenario, show
-from csmodel.suggest import closest, did_you_mean
-from csmodel.yamlsrc import KeyPath, Source, dotted, load_source, parse_source
-
-
-@dataclass(frozen=True)
-class Document:
-    """A validated scenario together with the source it came from (for locating)."""
-
-    scenario: Scenario
-    source: Source
-
-    @property
-    def file(self) -> str:
-        return self.source.file
-
-    def problem(self, path: KeyPath, message: str, *, key: bool = False) -> Problem:
-        """A problem located at ``path`` in this document."""
-        return located(self.source, path, message, key=key)
+from csmodel.yamlsrc import Source, dotted, load_source, parse_source  # noqa: F401
 
 
 def load_document(path: str | Path) -> Document:
@@ -73,197 +63,3 @@ def build_document(source: Source) -> Document:
     if problems:
         raise ScenarioError(problems)
     return doc
-
-
-def validate_data(data: dict, source: Source) -> Scenario:
-    """Run the schema over plain data, mapping errors to the source's marks."""
-    from pydantic import ValidationError
-
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        omitted = max(0, exc.error_count() - MAX_DESCRIBED)
-        raise ScenarioError(schema_problems(exc, source), omitted) from None
-
-
-def located(source: Source, path: KeyPath, message: str, *, key: bool = False) -> Problem:
-    pos = source.marks.locate(path, key=key)
-    line, col = pos if pos else (None, None)
-    return Problem(source.file, message, line, col, dotted(path) or None)
-
-
-# --- schema errors --------------------------------------------------------
-
-
-def _unwrap(tp: Any) -> Any:
-    """Strip Annotated/Optional to the underlying type."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            tp = args[0]
-        else:
-            return tp
-
-
-def model_at(path: KeyPath) -> Any:
-    """The schema type at ``path`` (a model class, dict or list type), or ``None``."""
-    from pydantic import BaseModel
-
-    tp: Any = Scenario
-    for part in path:
-        tp = _unwrap(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            field = tp.model_fields.get(str(part))
-            if field is None:
-                return None
-            tp = field.annotation
-        elif typing.get_origin(tp) in (dict, list, tuple):
-            tp = typing.get_args(tp)[-1 if typing.get_origin(tp) is dict else 0]
-        else:
-            return None
-    return _unwrap(tp)
-
-
-def keys_at(path: KeyPath) -> list[str]:
-    """Valid keys of the mapping at ``path`` (empty for free-form mappings)."""
-    from pydantic import BaseModel
-
-    tp = model_at(path)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return list(tp.model_fields)
-    return []
-
-
-_MOVEMENTS = {"churn", "contraction", "expansion", "price_increase"}
-
-
-def schema_problems(exc: Any, source: Source) -> list[Problem]:
-    """Located problems for a pydantic ``ValidationError`` over ``source``'s data."""
-    return [p for _, p in located_schema_problems(exc, source)]
-
-
-def located_schema_problems(exc: Any, source: Source) -> list[tuple[KeyPath, Problem]]:
-    """As :func:`schema_problems`, each with the key path it is about."""
-    errors = exc.errors(include_url=False)[:MAX_DESCRIBED]
-    unknown = {
-        (tuple(e["loc"][:-1]), str(e["loc"][-1])) for e in errors if e["type"] == "extra_forbidden"
-    }
-    problems: list[tuple[KeyPath, Problem]] = []
-    for err in errors:
-        loc: KeyPath = tuple(err["loc"])
-        kind = err["type"]
-        value = err.get("input")
-        if kind == "extra_forbidden":
-            parent, name = loc[:-1], str(loc[-1])
-            msg = f"unknown key `{name}`{did_you_mean(name, keys_at(parent))}"
-            pos = source.marks.locate(loc, key=True) or (None, None)
-            problems.append((loc, Problem(source.file, msg, *pos, dotted(parent) or None)))
-            continue
-        if loc and loc[-1] == "[key]":  # a mapping key (a segment, variant or meeting name)
-            parent = loc[:-2]
-            pos = source.marks.locate(loc[:-1], key=True) or (None, None)
-            msg = _message(kind, err, value, loc)
-            problems.append((loc[:-1], Problem(source.file, msg, *pos, dotted(parent) or None)))
-            continue
-        if kind == "missing":
-            parent, name = loc[:-1], str(loc[-1])
-            # `segmnets:` already says "did you mean `segments`": don't also say it's missing.
-            if any(p == parent and closest(u, [name]) for p, u in unknown):
-                continue
-            pos = source.marks.locate(parent, key=True) or (1, 1)
-            missing = Problem(
-                source.file, f"required key `{name}` is missing", *pos, dotted(parent) or None
-            )
-            problems.append((loc, missing))
-            continue
-        problems.append((loc, located(source, loc, _message(kind, err, value, loc))))
-    return problems
-
-
-def _message(kind: str, err: dict, value: Any, loc: KeyPath) -> str:
-    if kind == "value_error":
-        return re.sub(r"^(Value|Assertion) error, ", "", err["msg"])
-    if kind == "literal_error":
-        choices = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
-        hint = did_you_mean(value, choices) if isinstance(value, str) else ""
-        return f"must be one of {', '.join(choices)} (got {show(value)}){hint}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        if loc and loc[-1] in _MOVEMENTS:
-            return f"expected a mapping such as {{rate: 2%, every: year}} (got {show(value)})"
-        return f"expected a mapping of keys (got {show(value)})"
-    if kind == "string_type":
-        return f"expected text (got {show(value)})"
-    if kind in ("list_type", "tuple_type"):
-        return f"expected a list (got {show(value)})"
-    return err["msg"]
-
-
-# --- rules that span keys ---------------------------------------------------
-
-
-def cross_check(doc: Document) -> list[Problem]:
-    """Problems the schema cannot see key by key."""
-    sc = doc.scenario
-    problems: list[Problem] = []
-    if not sc.segments:
-        problems.append(doc.problem(("segments",), "needs at least one segment"))
-    for name, seg in sc.segments.items():
-        base = ("segments", name)
-        if seg.churn.rate + seg.contraction.rate > 1:
-            problems.append(
-                doc.problem(
-                    (*base, "contraction", "rate"),
-                    f"churn ({seg.churn.rate:.0%}) plus contraction ({seg.contraction.rate:.0%}) "
-                    "exceed 100% of revenue in one period",
-                )
-            )
-        if seg.meetings and seg.accounts_per_csm is not None:
-            problems.append(
-                doc.problem(
-                    (*base, "accounts_per_csm"),
-                    "give either `meetings` (bottom-up workload) or `accounts_per_csm` "
-                    "(top-down ratio), not both",
-                    key=True,
-                )
-            )
-        if seg.csms is not None and not seg.meetings and seg.accounts_per_csm is None:
-            problems.append(
-                doc.problem(
-                    (*base, "csms"),
-                    "staffed CSMs need a workload to cover: add `meetings` or `accounts_per_csm`",
-                    key=True,
-                )
-            )
-        hpa = seg.hours_per_account
-        if seg.meetings and not hpa:
-            problems.append(
-                doc.problem((*base, "meetings"), "meetings add up to 0 hours per account", key=True)
-            )
-    for i, check in enumerate(sc.checks):
-        where = ("checks", i)
-        if check.segment is not None and check.segment not in sc.segments:
-            problems.append(
-                doc.problem(
-                    (*where, "segment"),
-                    f"unknown segment `{check.segment}`{did_you_mean(check.segment, sc.segments)}",
-                )
-            )
-        if check.variant not in (None, "*") and check.variant not in sc.variants:
-            problems.append(
-                doc.problem(
-                    (*where, "variant"),
-                    f"unknown variant `{check.variant}`{did_you_mean(check.variant, sc.variants)}",
-                )
-            )
-        if check.min is None and check.max is None:
-            problems.append(doc.problem(where, "a check needs `min`, `max` or both"))
-        elif check.min is not None and check.max is not None and check.min > check.max:
-            problems.append(doc.problem((*where, "min"), "`min` is above `max`"))
-    if sc.lint.disable:
-        from csmodel.lints import disable_problems
-
-        problems.extend(disable_problems(doc))
-    return problems

@@ -9,11 +9,12 @@ horizon shorter than 12 months, ratios over an empty book) are ``None``.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from csmodel.engine import Projection
+if TYPE_CHECKING:  # the engine imports this module lazily (Projection.metrics)
+    from csmodel.engine import Projection
 
 EPS = 1e-9
 """Slack when rounding FTE up: 3.0000000001 FTE is 3 CSMs, not 4."""

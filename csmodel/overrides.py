@@ -16,11 +16,11 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from csmodel.document import Document, keys_at, model_at
 from csmodel.errors import Problem, ScenarioError
-from csmodel.loader import Document, dotted, keys_at, model_at
 from csmodel.schema import Scenario
 from csmodel.suggest import did_you_mean
-from csmodel.yamlsrc import KeyPath, parse_source
+from csmodel.yamlsrc import KeyPath, dotted, parse_source
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def apply(doc: Document, overrides: list[Override]) -> Scenario:
     """The document's scenario with ``overrides`` applied in order, validated again."""
     from pydantic import ValidationError
 
-    from csmodel.loader import cross_check, located_schema_problems
+    from csmodel.document import cross_check, located_schema_problems
 
     if not overrides:
         return doc.scenario

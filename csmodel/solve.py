@@ -333,7 +333,8 @@ def _solve_bound(problem: _Problem, sol: Solution, lo: int, hi: int) -> None:
 
 
 def _unreachable_text(sol: Solution) -> str:
-    from csmodel.checks import metric_unit, show
+    from csmodel.ids import metric_unit
+    from csmodel.units import show
 
     unit = metric_unit(sol.target.metric)
     lo, hi = sol.range

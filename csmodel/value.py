@@ -28,10 +28,12 @@ starting accounts when nothing is signed).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from csmodel.engine import Params, Projection
+if TYPE_CHECKING:  # metrics (which the engine imports lazily) imports this module
+    from csmodel.engine import Params, Projection
 
 _LENGTHS = np.array([1, 3, 12])
 

@@ -246,10 +246,12 @@ _TOO_INDENTED = re.compile(rf"^[ ?:-]{{{4 * MAX_DEPTH + 1}}}", re.MULTILINE)
 _NOT_FOR_LIBYAML = re.compile(
     "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f"  # tab, controls (line feed and return pass)
     "\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
+    "|\r(?!\n)"  # a lone carriage return: the two readers place errors after it differently
 )
 """Characters that send a text to the Python composer: tabs (libyaml accepts some that
 PyYAML refuses), characters PyYAML cannot read (its error names them), byte-order marks
-(libyaml counts them differently) and the line breaks only YAML knows (NEL, U+2028/9)."""
+(libyaml counts them differently), the line breaks only YAML knows (NEL, U+2028/9) and a
+carriage return that is not part of CRLF."""
 
 
 def _loader_for(yaml: Any, text: str) -> Any:

@@ -123,7 +123,8 @@ def assert_valid_or_located(text: str, file: str = FILE) -> Scenario | None:
         scenario = parse_scenario(text, file)
     except ScenarioError as exc:
         assert exc.problems
-        lines = text.count("\n") + 1
+        # lines as an editor (and YAML) counts them: CRLF, a lone CR, LF, NEL, U+2028/9
+        lines = len(re.split("\r\n|[\r\n\x85\u2028\u2029]", text))
         for p in exc.problems:
             assert p.file == file
             assert isinstance(p.message, str) and p.message.strip(), p

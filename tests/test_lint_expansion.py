@@ -82,3 +82,11 @@ def test_the_papers_monthly_scenario_stays_silent():
     report = check_document(load_document(SCENARIOS / "paper" / "06-midmarket-70-monthly.yaml"))
     (r,) = [r for r in report.results if r.id == "extreme-expansion"]
     assert r.status == "pass"
+
+
+def test_the_lint_registry_and_the_vocabulary_agree():
+    """The scenario layer checks lint.disable against ids.LINT_IDS; lints implement them."""
+    from csmodel.ids import LINT_IDS
+    from csmodel.lints import LINTS
+
+    assert tuple(LINTS) == LINT_IDS

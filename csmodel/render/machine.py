@@ -181,7 +181,7 @@ def headcount_csv(report: Any) -> str:
 
 def sensitivity_csv(result: Any) -> str:
     """``csmodel sensitivity --format csv``: the tornado rows, largest swing first."""
-    from csmodel.checks import metric_unit
+    from csmodel.ids import metric_unit
     from csmodel.records import sensitivity_record
 
     record = sensitivity_record(result)
@@ -200,7 +200,7 @@ def compare_json(cols: Any, metrics: list[str], by_segment: bool = False) -> str
 
 
 def compare_csv(cols: Any, metrics: list[str], by_segment: bool = False) -> str:
-    from csmodel.checks import metric_unit
+    from csmodel.ids import metric_unit
     from csmodel.records import COMPARE_CSV_COLUMNS, compare_rows
 
     def money(row: dict[str, Any]) -> tuple[str, ...]:

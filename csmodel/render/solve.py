@@ -24,7 +24,8 @@ def value_text(sol: Any) -> str:
 
 
 def metric_text(sol: Any, x: float | None) -> str:
-    from csmodel.checks import metric_unit, show
+    from csmodel.ids import metric_unit
+    from csmodel.units import show
 
     return show(x, metric_unit(sol.target.metric), sol.currency)
 
