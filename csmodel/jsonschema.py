@@ -239,7 +239,7 @@ def _fix_model(name: str, model: Any, node: dict[str, Any]) -> None:
 
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a scenario file."""
-    from csmodel.lints import LINTS
+    from csmodel.ids import LINT_IDS
     from csmodel.schema import Scenario
 
     raw = copy.deepcopy(Scenario.model_json_schema())
@@ -255,7 +255,7 @@ def scenario_json_schema() -> dict[str, Any]:
         names["propertyNames"] = name_schema()
     defs["Segment"]["properties"]["meetings"]["propertyNames"] = name_schema()
     defs["Check"]["allOf"] = _rate_bounds_in_percent()
-    defs["Lint"]["properties"]["disable"]["items"] = {"enum": list(LINTS)}
+    defs["Lint"]["properties"]["disable"]["items"] = {"enum": list(LINT_IDS)}
     defs["Check"]["anyOf"] = [{"required": ["min"]}, {"required": ["max"]}]
     given = {"not": {"type": "null"}}
     defs["Segment"]["not"] = {  # meetings (bottom-up) or a ratio (top-down), not both
