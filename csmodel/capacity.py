@@ -14,6 +14,13 @@ Owns the headcount report behind ``csmodel headcount``:
   carried, CSM cost saved, the net, and the **break-even churn sensitivity**
   (the value of ``understaffing.churn_sensitivity`` at which a cut stops
   paying, found by root-finding over [0, 10]);
+- every staffing alternative valued inside and past the horizon (DOMAIN.md
+  11.2): its contribution delta over the horizon, its **exit ARR delta**, and
+  its **break-even month** (the first horizon length, up to
+  :data:`FAR_HORIZON` months, at which its cumulative contribution delta
+  against the recommendation changes sign), from one projection of every
+  alternative to :data:`FAR_HORIZON` months; with a ``valuation:`` block, its
+  discounted value (:func:`value_of`);
 - a hiring plan by quarter in whole people, with ramp and attrition
   (:data:`HIRING_RULE`).
 
@@ -22,7 +29,13 @@ refused with :class:`HeadcountTooLarge` (exit 2), and the sweep has at most
 :data:`MAX_SWEEP_ROWS` rows.
 
 Segments are independent in the engine (coverage is per segment), so each
-segment's sweep projects that segment alone.
+staffing point is the one-segment scenario (:func:`only_segment`) with its
+``csms`` set, and **every point of every segment runs in one batched engine
+call** (:func:`csmodel.engine.project_batch`, chunked by :data:`BATCH_CHUNK`).
+The break-even churn sensitivities are found the same way: each root-finding
+step evaluates every still-open root's next point in one batch
+(:func:`solve_roots`). :class:`_Evaluator` keeps the one-point-at-a-time
+evaluation as the reference the batched one is tested against.
 """
 
 from __future__ import annotations
@@ -34,9 +47,9 @@ from typing import Any
 
 import numpy as np
 
-from csmodel.engine import Projection, project, segment_hours_per_account
+from csmodel.engine import Projection, project, run_batches, segment_hours_per_account
 from csmodel.errors import CsmodelError
-from csmodel.metrics import EPS, peak_fte, round_up
+from csmodel.metrics import EPS, exit_arr, peak_fte, round_up
 from csmodel.schema import Scenario
 
 MAX_RECOMMENDED_CSMS = 1_000_000
@@ -51,6 +64,10 @@ SWEEP_NEAR = 3
 BREAK_EVEN_MAX = 10.0
 """Break-even churn sensitivities are searched over [0, BREAK_EVEN_MAX]."""
 BREAK_EVEN_XTOL = 1e-6
+FAR_HORIZON = 240
+"""Months a staffing alternative is projected to for its break-even month (DOMAIN 11.2)."""
+BATCH_CHUNK = 2048
+"""Most one-segment scenarios projected in one engine call (bounds memory at 240 months)."""
 
 HIRING_RULE = (
     "Whole CSMs: expected departures (fractional) become a leaver each time their running "
@@ -103,6 +120,28 @@ class SweepRow:
     break_even_churn_sensitivity: float | None = None
     """Rows below the recommendation: the churn sensitivity at which this staffing's gross
     profit equals the recommendation's (None above it, or when none in [0, 10] does)."""
+    exit_arr: float | None = None
+    """Closing ARR of month H (the ``ending_arr`` metric) with this staffing."""
+    exit_arr_delta: float | None = None
+    """``exit_arr`` minus the recommended row's."""
+    break_even_month: int | None = None
+    """First horizon length (months, past H, up to :data:`FAR_HORIZON`) at which the
+    cumulative contribution delta against the recommendation has the opposite sign to
+    its sign at H; None when it never turns (or the delta at H is zero)."""
+    value: float | None = None
+    """With a ``valuation:`` block, the staffing's value (:func:`value_of`); else None."""
+    value_delta: float | None = None
+    """``value`` minus the recommended row's (None without a ``valuation:`` block)."""
+
+    @property
+    def contribution(self) -> float:
+        """The gross profit under its CFO name (DOMAIN.md 11.3)."""
+        return self.gross_profit
+
+    @property
+    def contribution_delta(self) -> float:
+        """Contribution over the horizon minus the recommended row's (DOMAIN.md 11.2)."""
+        return self.delta_gross_profit
 
 
 @dataclass(frozen=True)
@@ -132,6 +171,19 @@ class Verdict:
     break_even_churn_sensitivity: float | None = None
     gain_at_zero: float | None = None
     gain_at_max: float | None = None
+    exit_arr_delta: float | None = None
+    """Exit ARR with ``csms`` minus with ``baseline`` (DOMAIN.md 11.2)."""
+    break_even_month: int | None = None
+    """As :attr:`SweepRow.break_even_month`, for ``csms`` against ``baseline``."""
+    value_delta: float | None = None
+    """With a ``valuation:`` block, value with ``csms`` minus with ``baseline``."""
+    search_months: int = FAR_HORIZON
+    """How far past the horizon the break-even month was searched."""
+
+    @property
+    def contribution_delta(self) -> float:
+        """Contribution over the horizon with ``csms`` minus with ``baseline``."""
+        return self.gross_profit_change
 
     @property
     def cost_to_serve_change(self) -> float | None:
@@ -172,7 +224,7 @@ class Verdict:
                 f"{money(-self.csm_cost_change)} of CSM cost and {verb} "
                 f"{money(abs(self.revenue_change))} of revenue{carried}{tail}"
             )
-            return head + self._hinges("cut")
+            return head + self._past(money) + self._hinges("cut")
         net = (
             f"a net gain of {money(self.gross_profit_change)} of gross profit"
             if self.gross_profit_change >= 0
@@ -190,7 +242,42 @@ class Verdict:
             f"{money(self.csm_cost_change)} more and adds {money(self.revenue_change)} of "
             f"revenue{carried}{tail}"
         )
-        return head + self._hinges("plan")
+        return head + self._past(money) + self._hinges("plan")
+
+    def _past(self, money) -> str:
+        """Inside and past the horizon in one sentence (DOMAIN.md 11.2), e.g. "The cut gains
+        $156,804 over 36 months but ends with $286,886 less exit ARR and is behind from
+        month 49." """
+        x = self.exit_arr_delta
+        if x is None:
+            return ""
+        who = "The cut" if self.csms < self.baseline else "The extra staffing"
+        g = self.gross_profit_change
+        gain = f"gains {money(g)}" if g >= 0 else f"loses {money(-g)}"
+        if abs(x) < 0.5:
+            ends, joint = "ends with the same exit ARR", "and"
+        else:
+            more = "more" if x > 0 else "less"
+            ends = f"ends with {money(abs(x))} {more} exit ARR"
+            joint = "but" if (g >= 0) != (x > 0) else "and"
+        tail = ""
+        month = self.break_even_month
+        if self.months < self.search_months:
+            if month is not None:
+                side = "behind" if g > 0 else "ahead"
+                tail = f" and is {side} from month {month}"
+            elif g > 0:
+                tail = f" and stays ahead through month {self.search_months}"
+            elif g < 0:
+                tail = f" and is still behind at month {self.search_months}"
+        out = f" {who} {gain} over {self.months} months {joint} {ends}{tail}."
+        if self.value_delta is not None:
+            dv = self.value_delta
+            out += (
+                f" Its value (discounted contribution plus exit ARR at the terminal multiple) "
+                f"is {money(abs(dv))} {'higher' if dv >= 0 else 'lower'}."
+            )
+        return out
 
     def _hinges(self, what: str) -> str:
         """What the result rests on, and the break-even churn sensitivity, in words."""
@@ -256,6 +343,9 @@ class SegmentHeadcount:
     profit_optimal_csms: int | None
     cut_verdict: Verdict | None
     plan_verdict: Verdict | None
+    optimal_by: str = "contribution"
+    """What ``profit_optimal_csms`` maximises: ``contribution`` over the horizon, or
+    ``value`` when the file has a ``valuation:`` block."""
 
 
 @dataclass(frozen=True)
@@ -311,7 +401,13 @@ class HeadcountReport:
 
 def _segment_result(pr: Projection, cts: float, cac: float) -> tuple[float, float, float, float]:
     """(revenue, CSM cost, gross profit, lowest coverage) of a one-segment projection."""
-    h = pr.horizon
+    return _window_result(pr, pr.horizon, cts, cac)
+
+
+def _window_result(
+    pr: Projection, h: int, cts: float, cac: float
+) -> tuple[float, float, float, float]:
+    """:func:`_segment_result` over the projection's first ``h`` months."""
     revenue = float(pr.mrr[:h].sum())
     cost = float(pr.csm_cost[:h].sum())
     gp = revenue * (1 - cts) - cost - cac * float(pr.logos_signed[:h].sum())
@@ -412,14 +508,9 @@ class _Evaluator:
         )
 
 
-def break_even_root(
-    f, f_lo: float, f_hi: float, lo: float = 0.0, hi: float = BREAK_EVEN_MAX
-) -> float | None:
-    """A root of ``f`` in [lo, hi] given ``f(lo)``, ``f(hi)``; None without a sign change.
-
-    Illinois (modified regula falsi) with a bisection step whenever the bracket
-    fails to halve, to :data:`BREAK_EVEN_XTOL`; at most 200 evaluations.
-    """
+def _illinois(f_lo: float, f_hi: float, lo: float, hi: float):
+    """:func:`break_even_root` as a coroutine: yields each x to evaluate, is sent f(x),
+    and returns the root (or None) -- so that many roots can share one batched evaluation."""
     tol = 1e-9 * max(1.0, abs(f_lo), abs(f_hi))
     if abs(f_lo) <= tol:
         return lo
@@ -436,7 +527,7 @@ def break_even_root(
         c = (a * fb - b * fa) / (fb - fa) if fb != fa else (a + b) / 2
         if not a < c < b:
             c = (a + b) / 2
-        fc = f(c)
+        fc = yield c
         if fc == 0:
             return c
         if (fc > 0) == (fb > 0):
@@ -451,7 +542,7 @@ def break_even_root(
             side = 1
         if b - a > width / 2:  # slow progress: bisect once
             m = (a + b) / 2
-            fm = f(m)
+            fm = yield m
             if fm == 0:
                 return m
             if (fm > 0) == (fb > 0):
@@ -462,87 +553,403 @@ def break_even_root(
     return (a + b) / 2
 
 
+def break_even_root(
+    f, f_lo: float, f_hi: float, lo: float = 0.0, hi: float = BREAK_EVEN_MAX
+) -> float | None:
+    """A root of ``f`` in [lo, hi] given ``f(lo)``, ``f(hi)``; None without a sign change.
+
+    Illinois (modified regula falsi) with a bisection step whenever the bracket
+    fails to halve, to :data:`BREAK_EVEN_XTOL`; at most 200 iterations.
+    """
+    return solve_roots([(f_lo, f_hi)], lambda xs: [f(x) for _, x in xs], lo, hi)[0]
+
+
+def solve_roots(
+    brackets: list[tuple[float, float]],
+    evaluate,
+    lo: float = 0.0,
+    hi: float = BREAK_EVEN_MAX,
+) -> list[float | None]:
+    """:func:`break_even_root` of many functions at once, in lock step.
+
+    ``brackets[k]`` is ``(f_k(lo), f_k(hi))``; ``evaluate(points)`` gets the
+    list of ``(k, x)`` every still-open root asks for next and returns
+    ``f_k(x)`` of each, so a caller evaluates each step in one batch. Each root
+    follows exactly the steps :func:`break_even_root` takes alone.
+    """
+    out: list[float | None] = [None] * len(brackets)
+    open_: dict[int, Any] = {}
+    asks: dict[int, float] = {}
+    for k, (f_lo, f_hi) in enumerate(brackets):
+        gen = _illinois(f_lo, f_hi, lo, hi)
+        try:
+            asks[k] = next(gen)
+            open_[k] = gen
+        except StopIteration as done:
+            out[k] = done.value
+    while asks:
+        points = list(asks.items())
+        values = evaluate(points)
+        asks = {}
+        for (k, _), fx in zip(points, values, strict=True):
+            try:
+                asks[k] = open_[k].send(fx)
+            except StopIteration as done:
+                out[k] = done.value
+    return out
+
+
+def value_of(scenario: Scenario, contribution: np.ndarray, exit_arr_h: float) -> float | None:
+    """A staffing's value under the file's ``valuation:`` block (DOMAIN.md 11.2), else None.
+
+    ``contribution`` holds the contribution of months 1 .. H (at least H values);
+    value = sum of month i's contribution x (1 + d)^(-i/12), i = 0 for the first
+    month (as ``clv``), + ``terminal_arr_multiple`` x exit ARR x (1 + d)^(-H/12).
+    ``d`` is ``valuation.discount_rate``, else the file's ``discount_rate``.
+    """
+    val = scenario.valuation
+    if val is None:
+        return None
+    h = scenario.horizon_months
+    d = scenario.discount_rate if val.discount_rate is None else val.discount_rate
+    discount = (1.0 + d) ** (-np.arange(h) / 12.0)
+    terminal = (val.terminal_arr_multiple or 0.0) * exit_arr_h * (1.0 + d) ** (-h / 12.0)
+    return float((np.asarray(contribution[:h]) * discount).sum() + terminal)
+
+
+def break_even_month(delta: np.ndarray, horizon: int) -> int | None:
+    """First horizon length L in (H, len(delta)] at which the cumulative contribution delta
+    has the opposite sign to its sign at H (DOMAIN.md 11.2); None if it never turns.
+
+    ``delta`` is the monthly contribution delta, months 1 .. F (F >= H).
+    """
+    cum = np.cumsum(delta)
+    at_h = cum[horizon - 1]
+    if at_h == 0 or len(cum) <= horizon:
+        return None
+    turned = np.flatnonzero(cum[horizon:] * np.sign(at_h) < 0)
+    return int(horizon + turned[0] + 1) if turned.size else None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One staffing of one segment: horizon figures and monthly contribution to F."""
+
+    revenue: float
+    csm_cost: float
+    gross_profit: float
+    coverage: float
+    exit_arr: float
+    contribution: np.ndarray  # (F,), months 1 .. F
+
+
+def _outcomes(scenarios: list[Scenario], h: int, cts: float, cac: float) -> list[_Outcome]:
+    """The :class:`_Outcome` of each one-segment scenario, over its first ``h`` months.
+
+    Projected in batched engine calls of at most :data:`BATCH_CHUNK` scenarios;
+    the figures are read off the batch's columns directly (one column per
+    scenario), as :func:`_window_result` reads them off one projection.
+    """
+    out: list[_Outcome | None] = [None] * len(scenarios)
+    with np.errstate(all="ignore"):
+        for at in range(0, len(scenarios), BATCH_CHUNK):
+            for b in run_batches(scenarios[at : at + BATCH_CHUNK]):
+                pr = b.columns
+                cols = np.array([cs.start for cs in b.slices])
+                f = pr.horizon
+                mrr, cost = pr.mrr[:f, cols], pr.csm_cost[:f, cols]
+                logos = pr.logos_signed[:f, cols]
+                monthly = mrr * (1 - cts) - cost - cac * logos
+                revenue = mrr[:h].sum(axis=0)
+                csm_cost = cost[:h].sum(axis=0)
+                gp = revenue * (1 - cts) - csm_cost - cac * logos[:h].sum(axis=0)
+                coverage = pr.coverage[:h, cols].min(axis=0)
+                for k, (i, c) in enumerate(zip(b.members, cols, strict=True)):
+                    out[at + i] = _Outcome(
+                        float(revenue[k]),
+                        float(csm_cost[k]),
+                        float(gp[k]),
+                        float(coverage[k]),
+                        exit_arr(pr, h, [int(c)]),
+                        monthly[:, k],
+                    )
+    return out  # type: ignore[return-value]
+
+
+def _with_csms_alone(alone: Scenario, name: str, csms: float | None, **update: Any) -> Scenario:
+    """``alone`` (a one-segment scenario) staffed with ``csms``, other fields updated."""
+    seg = alone.segments[name].model_copy(update={"csms": csms})
+    return alone.model_copy(update={"segments": MappingProxyType({name: seg}), **update})
+
+
+class _Batch:
+    """Every staffing point of every segment, projected in batched engine calls.
+
+    ``far(points)`` projects ``(segment, csms)`` points to ``max(H, FAR_HORIZON)``
+    months; ``gross_profit(points)`` projects ``(segment, csms, churn sensitivity)``
+    points over the horizon. Both cache by point.
+    """
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.h = scenario.horizon_months
+        self.f = max(self.h, FAR_HORIZON)
+        eco = scenario.economics
+        self.cts, self.cac = eco.cost_to_serve, eco.cac_per_logo
+        self.alone = {name: only_segment(scenario, name) for name in scenario.segments}
+        self.outcomes: dict[tuple[str, float], _Outcome] = {}
+        self.at_x: dict[tuple[str, float, float], tuple[float, float]] = {}
+        self.understaffing: dict[float, Any] = {}
+        self.staffed: dict[tuple[str, float], Scenario] = {}
+
+    def far(self, points: list[tuple[str, float]]) -> list[_Outcome]:
+        todo = list(dict.fromkeys(p for p in points if p not in self.outcomes))
+        scs = [_with_csms_alone(self.alone[n], n, c, horizon_months=self.f) for n, c in todo]
+        for p, o in zip(todo, _outcomes(scs, self.h, self.cts, self.cac), strict=True):
+            self.outcomes[p] = o
+        return [self.outcomes[p] for p in points]
+
+    def _staffed(self, name: str, csms: float) -> Scenario:
+        """The one-segment scenario staffed with ``csms`` (cached: roots revisit it)."""
+        if (name, csms) not in self.staffed:
+            self.staffed[(name, csms)] = _with_csms_alone(self.alone[name], name, csms)
+        return self.staffed[(name, csms)]
+
+    def _understaffing(self, x: float) -> Any:
+        if x not in self.understaffing:
+            u = self.scenario.understaffing.model_copy(update={"churn_sensitivity": x})
+            self.understaffing[x] = u
+        return self.understaffing[x]
+
+    def at_sensitivity(self, points: list[tuple[str, float, float]]) -> list[tuple[float, float]]:
+        """(gross profit, lowest coverage) over the horizon of each point."""
+        todo = list(dict.fromkeys(p for p in points if p not in self.at_x))
+        scs = [
+            self._staffed(n, c).model_copy(update={"understaffing": self._understaffing(x)})
+            for n, c, x in todo
+        ]
+        for p, o in zip(todo, _outcomes(scs, self.h, self.cts, self.cac), strict=True):
+            self.at_x[p] = (o.gross_profit, o.coverage)
+        return [self.at_x[p] for p in points]
+
+    def gains(self, tasks: list[tuple[str, float, float]], xs: list[float]) -> list[float]:
+        """Gross profit with ``csms`` minus with ``baseline`` at churn sensitivity x, for
+        each ``(segment, baseline, csms)`` task (as :meth:`_Evaluator.gain`)."""
+        bases = self.far([(n, b) for n, b, _ in tasks])
+        need: list[tuple[str, float, float]] = []
+        for (n, b, c), base, x in zip(tasks, bases, xs, strict=True):
+            need.append((n, c, x))
+            if base.coverage < 1.0 - EPS:  # a covered baseline does not depend on x
+                need.append((n, b, x))
+        self.at_sensitivity(need)
+        out = []
+        for (n, b, c), base, x in zip(tasks, bases, xs, strict=True):
+            g0 = base.gross_profit if base.coverage >= 1.0 - EPS else self.at_x[(n, b, x)][0]
+            out.append(self.at_x[(n, c, x)][0] - g0)
+        return out
+
+    def break_evens(
+        self, tasks: list[tuple[str, float, float]]
+    ) -> list[tuple[float | None, float, float]]:
+        """(break-even churn sensitivity, gain at 0, gain at max) of each task, batched."""
+        tasks = list(tasks)
+        at_zero = self.gains(tasks, [0.0] * len(tasks))
+        at_max = self.gains(tasks, [BREAK_EVEN_MAX] * len(tasks))
+        roots = solve_roots(
+            list(zip(at_zero, at_max, strict=True)),
+            lambda asks: self.gains([tasks[k] for k, _ in asks], [x for _, x in asks]),
+        )
+        return list(zip(roots, at_zero, at_max, strict=True))
+
+    def compare(self, name: str, baseline: float, csms: float) -> tuple[float, int | None]:
+        """(exit ARR delta, break-even month) of ``csms`` against ``baseline``."""
+        base, alt = self.far([(name, baseline), (name, csms)])
+        month = break_even_month(alt.contribution - base.contribution, self.h)
+        return alt.exit_arr - base.exit_arr, month
+
+    def value(self, name: str, csms: float) -> float | None:
+        o = self.far([(name, csms)])[0]
+        return value_of(self.scenario, o.contribution, o.exit_arr)
+
+
 def segment_headcount(
     scenario: Scenario, name: str, staffed: float | None, plan_given: bool
 ) -> SegmentHeadcount:
-    """Workload, recommendation, sweep and verdicts for one segment."""
-    seg = scenario.segments[name]
-    productive = scenario.team.productive_hours
-    hpa = segment_hours_per_account(scenario, name)
-    sized_by = (
-        "meetings" if seg.meetings else ("accounts_per_csm" if seg.accounts_per_csm else None)
-    )
+    """Workload, recommendation, sweep and verdicts for one segment (see :func:`headcount`)."""
     alone = only_segment(scenario, name)
     with np.errstate(all="ignore"):
         need = project(fully_staffed(alone))
-    peak = float(peak_fte(need)[0])
-    if not math.isfinite(peak):
-        raise HeadcountTooLarge(f"segment `{name}`: the required FTE is not a finite number")
-    recommended = round_up(peak)
-    check_recommendation(name, recommended)
-    accounts = need.accounts[: need.horizon, 0]
-    peak_accounts = max(float(seg.accounts), float(accounts.max()) if accounts.size else 0.0)
-    evaluate = _Evaluator(scenario, name)
-    coverage = evaluate(staffed)[3]
-    accounts_per_csm = productive / hpa if hpa > 0 else None
+    given = {name} if plan_given else set()
+    return _segment_reports(alone, {name: staffed}, given, need)[0]
 
-    rows: list[SweepRow] = []
-    optimal = None
-    cut = plan = None
-    if sized_by is not None and recommended > 0:
-        results = {n: evaluate(n) for n in sweep_range(recommended)}
-        base_gp = evaluate(recommended)[2]
-        for n, (rev, cost, gp, cov) in results.items():
-            be = evaluate.break_even(recommended, n)[0] if n < recommended else None
-            rows.append(
-                SweepRow(
-                    csms=n,
-                    accounts_per_csm=(peak_accounts / n) if n > 0 else None,
-                    coverage=cov,
-                    total_revenue=rev,
-                    csm_cost=cost,
-                    gross_profit=gp,
-                    delta_gross_profit=gp - base_gp,
-                    break_even_churn_sensitivity=be,
+
+def _segment_reports(
+    scenario: Scenario,
+    staffed: dict[str, float | None],
+    given: set[str],
+    need: Projection,
+) -> tuple[SegmentHeadcount, ...]:
+    """Every segment's workload, sweep and verdicts, every staffing point in batched calls.
+
+    ``need`` is the fully staffed projection of ``scenario`` (its segments in file
+    order); ``given`` names the segments whose staffing came from ``--csms``.
+    """
+    h = scenario.horizon_months
+    batch = _Batch(scenario)
+    productive = scenario.team.productive_hours
+    peaks = peak_fte(need)
+    sizes: dict[str, tuple[str | None, float, int, float, float]] = {}
+    for i, name in enumerate(need.segments):
+        seg = scenario.segments[name]
+        hpa = segment_hours_per_account(scenario, name)
+        sized_by = (
+            "meetings" if seg.meetings else ("accounts_per_csm" if seg.accounts_per_csm else None)
+        )
+        peak = float(peaks[i])
+        if not math.isfinite(peak):
+            raise HeadcountTooLarge(f"segment `{name}`: the required FTE is not a finite number")
+        recommended = round_up(peak)
+        check_recommendation(name, recommended)
+        accounts = need.accounts[:h, i]
+        peak_accounts = max(float(seg.accounts), float(accounts.max()) if accounts.size else 0.0)
+        sizes[name] = (sized_by, hpa, recommended, peak, peak_accounts)
+
+    def swept(name: str) -> bool:
+        return sizes[name][0] is not None and sizes[name][2] > 0
+
+    def plan_of(name: str) -> bool:
+        s, rec = staffed[name], sizes[name][2]
+        return swept(name) and s is not None and (name in given or abs(s - rec) > EPS)
+
+    # 1. every staffing point of every segment, to FAR_HORIZON months, in one batch
+    points: list[tuple[str, float]] = []
+    for name in need.segments:
+        if staffed[name] is not None:
+            points.append((name, float(staffed[name])))
+        if swept(name):
+            points += [(name, float(n)) for n in sweep_range(sizes[name][2])]
+    batch.far(points)
+
+    # 2. every break-even churn sensitivity, solved in lock step, batched
+    tasks: list[tuple[str, float, float]] = []
+    for name in need.segments:
+        if not swept(name):
+            continue
+        rec = sizes[name][2]
+        tasks += [(name, float(rec), float(n)) for n in sweep_range(rec) if n < rec]
+        tasks.append((name, float(rec), float(rec - 1)))
+        if plan_of(name):
+            tasks.append((name, float(rec), float(staffed[name])))  # type: ignore[arg-type]
+    tasks = list(dict.fromkeys(tasks))
+    solved = dict(zip(tasks, batch.break_evens(tasks), strict=True))
+
+    def verdict(name: str, baseline: int, csms: float) -> Verdict:
+        o0, o1 = batch.far([(name, float(baseline)), (name, float(csms))])
+        be, at_zero, at_max = solved[(name, float(baseline), float(csms))]
+        dx, month = batch.compare(name, baseline, csms)
+        v0, v1 = batch.value(name, baseline), batch.value(name, csms)
+        u = scenario.understaffing
+        return Verdict(
+            name,
+            baseline,
+            csms,
+            o1.csm_cost - o0.csm_cost,
+            o1.revenue - o0.revenue,
+            o1.gross_profit - o0.gross_profit,
+            h,
+            cost_to_serve=scenario.economics.cost_to_serve,
+            churn_sensitivity=u.churn_sensitivity,
+            expansion_sensitivity=u.expansion_sensitivity,
+            break_even_churn_sensitivity=be,
+            gain_at_zero=at_zero,
+            gain_at_max=at_max,
+            exit_arr_delta=dx,
+            break_even_month=month,
+            value_delta=None if v0 is None or v1 is None else v1 - v0,
+            search_months=batch.f,
+        )
+
+    out = []
+    for i, name in enumerate(need.segments):
+        seg = scenario.segments[name]
+        sized_by, hpa, recommended, peak, peak_accounts = sizes[name]
+        s = staffed[name]
+        if s is None:
+            coverage = float(need.coverage[:h, i].min())
+        else:
+            coverage = batch.far([(name, float(s))])[0].coverage
+        accounts_per_csm = productive / hpa if hpa > 0 else None
+        rows: list[SweepRow] = []
+        optimal = None
+        cut = plan = None
+        if swept(name):
+            base = batch.far([(name, float(recommended))])[0]
+            base_value = batch.value(name, recommended)
+            for n in sweep_range(recommended):
+                o = batch.far([(name, float(n))])[0]
+                be = solved[(name, float(recommended), float(n))][0] if n < recommended else None
+                dx, month = batch.compare(name, recommended, n)
+                value = batch.value(name, n)
+                rows.append(
+                    SweepRow(
+                        csms=n,
+                        accounts_per_csm=(peak_accounts / n) if n > 0 else None,
+                        coverage=o.coverage,
+                        total_revenue=o.revenue,
+                        csm_cost=o.csm_cost,
+                        gross_profit=o.gross_profit,
+                        delta_gross_profit=o.gross_profit - base.gross_profit,
+                        break_even_churn_sensitivity=be,
+                        exit_arr=o.exit_arr,
+                        exit_arr_delta=dx,
+                        break_even_month=month,
+                        value=value,
+                        value_delta=None if value is None else value - base_value,  # type: ignore[operator]
+                    )
                 )
+            if scenario.valuation is not None:
+                best = max(rows, key=lambda r: (round(r.value or 0.0, 6), -r.csms))
+            else:
+                best = max(rows, key=lambda r: (round(r.gross_profit, 6), -r.csms))
+            optimal = best.csms
+            cut = verdict(name, recommended, recommended - 1) if recommended >= 1 else None
+            if plan_of(name):
+                plan = verdict(name, recommended, s)  # type: ignore[arg-type]
+        out.append(
+            SegmentHeadcount(
+                name=name,
+                sized_by=sized_by,
+                meetings=tuple(
+                    {
+                        "meeting": mname,
+                        "per_year": m.per_year,
+                        "hours": m.hours,
+                        "prep_hours": m.prep_hours,
+                        "hours_per_account": m.hours_per_year,
+                    }
+                    for mname, m in seg.meetings.items()
+                ),
+                hours_per_account=hpa if hpa > 0 else None,
+                productive_hours_per_csm=productive,
+                accounts_per_csm=accounts_per_csm,
+                accounts_start=float(seg.accounts),
+                accounts_peak=peak_accounts,
+                fte_required=peak,
+                recommended_csms=recommended,
+                staffed_csms=s,
+                gap=None if s is None else s - recommended,
+                coverage=coverage,
+                accounts_covered=(s * accounts_per_csm)
+                if s is not None and accounts_per_csm
+                else None,
+                sweep=tuple(rows),
+                profit_optimal_csms=optimal,
+                cut_verdict=cut,
+                plan_verdict=plan,
+                optimal_by="value" if scenario.valuation is not None else "contribution",
             )
-        best = max(rows, key=lambda r: (round(r.gross_profit, 6), -r.csms))
-        optimal = best.csms
-        cut = evaluate.verdict(recommended, recommended - 1) if recommended >= 1 else None
-        if staffed is not None and (plan_given or abs(staffed - recommended) > EPS):
-            plan = evaluate.verdict(recommended, staffed)
-
-    return SegmentHeadcount(
-        name=name,
-        sized_by=sized_by,
-        meetings=tuple(
-            {
-                "meeting": mname,
-                "per_year": m.per_year,
-                "hours": m.hours,
-                "prep_hours": m.prep_hours,
-                "hours_per_account": m.hours_per_year,
-            }
-            for mname, m in seg.meetings.items()
-        ),
-        hours_per_account=hpa if hpa > 0 else None,
-        productive_hours_per_csm=productive,
-        accounts_per_csm=accounts_per_csm,
-        accounts_start=float(seg.accounts),
-        accounts_peak=peak_accounts,
-        fte_required=peak,
-        recommended_csms=recommended,
-        staffed_csms=staffed,
-        gap=None if staffed is None else staffed - recommended,
-        coverage=coverage,
-        accounts_covered=(staffed * accounts_per_csm)
-        if staffed is not None and accounts_per_csm
-        else None,
-        sweep=tuple(rows),
-        profit_optimal_csms=optimal,
-        cut_verdict=cut,
-        plan_verdict=plan,
-    )
+        )
+    return tuple(out)
 
 
 def ramp_factor(tenure: np.ndarray, ramp_months: int) -> np.ndarray:
@@ -723,19 +1130,25 @@ def _quarters(
     return tuple(rows)
 
 
-def hiring_plan(scenario: Scenario, staffed: dict[str, float | None]) -> HiringPlan:
+def hiring_plan(
+    scenario: Scenario, staffed: dict[str, float | None], need: Projection | None = None
+) -> HiringPlan:
     """Quarter-by-quarter hiring plan per segment and for the whole team.
 
-    The requirement is that of the fully staffed book; the team starts from the
-    staffed CSMs (or, where none are set, the whole CSMs month 1 requires).
+    The requirement is that of the fully staffed book (``need``, projected here
+    when not given); the team starts from the staffed CSMs (``--csms`` or the
+    file's ``csms``; where none are set, the whole CSMs month 1 requires).
+    ``project_csm_cost`` comes from one batched projection of every segment at
+    its starting headcount.
     """
-    with np.errstate(all="ignore"):
-        need = project(fully_staffed(scenario))
+    if need is None:
+        with np.errstate(all="ignore"):
+            need = project(fully_staffed(scenario))
     h = need.horizon
     team = scenario.team
     per_segment: dict[str, tuple[QuarterPlan, ...]] = {}
     short: dict[str, int] = {}
-    project_cost: dict[str, float] = {}
+    starts: dict[str, float] = {}
     plan_cost: dict[str, float] = {}
     for i, name in enumerate(need.segments):
         required = need.fte_required[:h, i]
@@ -747,11 +1160,13 @@ def hiring_plan(scenario: Scenario, staffed: dict[str, float | None]) -> HiringP
         plan = staff_plan(required, start, team.ramp_months, team.attrition)
         per_segment[name] = _quarters(required, start, plan, team.cost_per_csm)
         plan_cost[name] = float(plan.on_staff.sum() * team.cost_per_csm / 12.0)
-        with np.errstate(all="ignore"):
-            alone = project(with_csms(only_segment(scenario, name), {name: start}))
-        project_cost[name] = float(alone.csm_cost[:h].sum())
+        starts[name] = start
         if plan.short_months:
             short[name] = plan.short_months
+    alone = [with_csms(only_segment(scenario, n), {n: start}) for n, start in starts.items()]
+    eco = scenario.economics
+    outcomes = _outcomes(alone, h, eco.cost_to_serve, eco.cac_per_logo)
+    project_cost = {n: o.csm_cost for n, o in zip(starts, outcomes, strict=True)}
     totals = []
     if per_segment:
         plans = list(per_segment.values())
@@ -777,7 +1192,8 @@ def headcount(scenario: Scenario, csms: dict[str, float] | None = None) -> Headc
     """The full headcount report; ``csms`` overrides staffed CSMs per segment (a plan)."""
     csms = dict(csms or {})
     staffed = {n: csms.get(n, s.csms) for n, s in scenario.segments.items()}
-    segments = tuple(
-        segment_headcount(scenario, name, staffed[name], name in csms) for name in scenario.segments
-    )
-    return HeadcountReport(scenario, segments, hiring_plan(scenario, staffed), bool(csms))
+    with np.errstate(all="ignore"):
+        need = project(fully_staffed(scenario))
+    segments = _segment_reports(scenario, staffed, set(csms), need)
+    plan = hiring_plan(scenario, staffed, need)
+    return HeadcountReport(scenario, segments, plan, bool(csms))

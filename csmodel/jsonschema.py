@@ -56,6 +56,8 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Scenario", "team"): "CSM capacity and cost.",
     ("Scenario", "economics"): "Cost to serve and acquisition cost.",
     ("Scenario", "understaffing"): "How coverage below 1 raises churn and suppresses expansion.",
+    ("Scenario", "valuation"): "Optional: how `headcount` values staffing (discount, terminal "
+    "ARR multiple); with it the sweep's star marks the highest value.",
     ("Scenario", "segments"): "One or more segments of the book, keyed by name.",
     ("Scenario", "variants"): "Named what-ifs, each a set of dotted-path overrides.",
     ("Scenario", "checks"): "Rules `csmodel check` enforces on results (e.g. in CI).",
@@ -69,6 +71,10 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Economics", "cac_per_logo"): "Acquisition cost of each new logo signed (default 0).",
     ("Understaffing", "churn_sensitivity"): "Churn x (1 + s x coverage gap) (default 1.0).",
     ("Understaffing", "expansion_sensitivity"): "Expansion x (1 - s x coverage gap) (default 1.0).",
+    ("Valuation", "discount_rate"): "Annual discount rate of the value (default: the file's "
+    "discount_rate).",
+    ("Valuation", "terminal_arr_multiple"): "Exit ARR x this multiple is added to the value, "
+    "discounted from month H (0 to 1,000; default 0).",
     ("Segment", "accounts"): "Accounts in the book at month 0 (required).",
     ("Segment", "acv"): "Annual contract value of one account (required).",
     ("Segment", "csms"): "Staffed CSMs; leave out for fully staffed.",

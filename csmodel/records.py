@@ -202,6 +202,7 @@ def money_text(currency: str) -> Any:
 def headcount_record(report: Any) -> dict[str, Any]:
     """Everything ``csmodel headcount`` reports, as plain data."""
     sc = report.scenario
+    valued = getattr(sc, "valuation", None) is not None
 
     def plan_rows(rows: Any) -> list[dict[str, Any]]:
         return [
@@ -234,6 +235,10 @@ def headcount_record(report: Any) -> dict[str, Any]:
             "expansion_sensitivity": v.expansion_sensitivity,
             "gain_at_zero": v.gain_at_zero,
             "gain_at_max": v.gain_at_max,
+            "contribution_delta": v.contribution_delta,
+            "exit_arr_delta": v.exit_arr_delta,
+            "break_even_month": v.break_even_month,
+            **({"value_delta": v.value_delta} if valued else {}),
             "sentence": v.sentence(money_text(sc.currency)),
         }
 
@@ -284,12 +289,18 @@ def headcount_record(report: Any) -> dict[str, Any]:
                         "gross_profit": r.gross_profit,
                         "delta_gross_profit": r.delta_gross_profit,
                         "break_even_churn_sensitivity": r.break_even_churn_sensitivity,
+                        "contribution_delta": r.contribution_delta,
+                        "exit_arr": r.exit_arr,
+                        "exit_arr_delta": r.exit_arr_delta,
+                        "break_even_month": r.break_even_month,
+                        **({"value": r.value, "value_delta": r.value_delta} if valued else {}),
                     }
                     for r in s.sweep
                 ]
                 for s in report.segments
                 if s.sweep
             },
+            "optimal_by": {s.name: s.optimal_by for s in report.segments if s.sweep},
             "profit_optimal_csms": {
                 s.name: s.profit_optimal_csms
                 for s in report.segments

@@ -358,6 +358,24 @@ class Understaffing(_Model):
     expansion_sensitivity: Sensitivity = 1.0
 
 
+MAX_ARR_MULTIPLE = 1000.0
+"""Largest ``valuation.terminal_arr_multiple`` (boards value companies at 1x to ~30x ARR)."""
+
+
+class Valuation(_Model):
+    """How ``csmodel headcount`` values a staffing alternative (DOMAIN.md 11.2).
+
+    value = sum of month i's contribution x (1 + d)^(-i/12) over the horizon
+    (i = 0 for the first month, as ``clv``) + ``terminal_arr_multiple`` x exit
+    ARR x (1 + d)^(-H/12). ``discount_rate`` defaults to the file's.
+    """
+
+    discount_rate: Annotated[float | None, BeforeValidator(_optional(_rate()))] = None
+    terminal_arr_multiple: Annotated[
+        float | None, BeforeValidator(_optional(_num(hi=MAX_ARR_MULTIPLE)))
+    ] = None
+
+
 class Variant(_Model):
     """A named what-if: overrides (dotted paths) applied to the base scenario."""
 
@@ -451,6 +469,7 @@ class Scenario(_Model):
     team: Team = Team()
     economics: Economics = Economics()
     understaffing: Understaffing = Understaffing()
+    valuation: Valuation | None = None
     segments: Annotated[dict[Name, Segment], AfterValidator(_frozen_mapping)]
     variants: Annotated[dict[Name, Variant], AfterValidator(_frozen_mapping)] = Field(
         default_factory=lambda: MappingProxyType({})

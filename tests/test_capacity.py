@@ -266,6 +266,10 @@ def test_cli_headcount_json_keys(run_cli):
         "gross_profit",
         "delta_gross_profit",
         "break_even_churn_sensitivity",
+        "contribution_delta",
+        "exit_arr",
+        "exit_arr_delta",
+        "break_even_month",
     }
     assert set(d["hiring_plan"][0]) >= {
         "quarter",

@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
+from csmodel.capacity import FAR_HORIZON
 from csmodel.render import safe
 from csmodel.render.fmt import count, money, num, pct
 from csmodel.render.layout import Col, Fit, Grid, Money
@@ -124,24 +125,36 @@ SWEEP_HEADERS = (
     "CSM cost",
     "Gross profit",
     "Δ gross profit",
+    "Δ exit ARR",
+    "Break-even month",
     "Break-even churn sens.",
     "Note",
 )
+VALUE_HEADERS = ("Value", "Δ value")
+"""Sweep columns added (after ``Δ gross profit``) when the file has a ``valuation:`` block."""
 SWEEP_MARKS = {
     "recommended": "◀ recommended",
-    "most profit": "★ most profit",
+    "best": "★ {best}",
     "staffed": "● staffed",
 }
-"""The notes of a sweep row (column ``Note``)."""
+"""The notes of a sweep row (column ``Note``); ``{best}`` is :func:`best_label`."""
+
+
+def best_label(s: Any, horizon: int) -> str:
+    """What the star marks: the highest value, or the most contribution over the horizon
+    (``most contribution (36 mo)``: the sweep note spells the months out)."""
+    if s.optimal_by == "value":
+        return "highest value"
+    return f"most contribution ({horizon} mo)"  # "over 36 months", short enough not to wrap
 
 
 def sweep_marks(s: Any, r: Any) -> list[str]:
-    """Which of recommended / most profit / staffed a sweep row is."""
+    """Which of recommended / best (the star) / staffed a sweep row is."""
     marks = []
     if r.csms == s.recommended_csms:
         marks.append("recommended")
     if r.csms == s.profit_optimal_csms:
-        marks.append("most profit")
+        marks.append("best")
     if s.staffed_csms is not None and abs(r.csms - s.staffed_csms) < 1e-9:
         marks.append("staffed")
     return marks
@@ -155,38 +168,77 @@ def break_even_text(s: Any, r: Any) -> str:
     return "none in 0–10" if x is None else f"< {x:.2f}"
 
 
+def break_even_month_text(s: Any, r: Any, horizon: int) -> str:
+    """The month from which the row's cumulative contribution Δ turns: ``49``, or
+    ``> 240`` when it never turns within the search, ``—`` for the recommended row."""
+    if r.csms == s.recommended_csms or horizon >= FAR_HORIZON:
+        return "—"
+    if r.break_even_month is not None:
+        return str(r.break_even_month)
+    return "—" if not r.delta_gross_profit else f"> {FAR_HORIZON}"
+
+
 SWEEP_NOTE = (
-    "Break-even churn sens.: the understaffing churn sensitivity (others as set) below which "
-    "a cut pays; the file's value is in the assumptions below. Δ gross profit is against the "
-    "recommended row."
+    "Δ columns are against the recommended row; ★ marks the most contribution over {h} "
+    "months unless the file values staffing (`valuation:`). Δ gross profit is the "
+    "contribution over {h} months; Δ exit ARR the difference in closing ARR of month {h}. "
+    "Break-even month: projecting on with the same assumptions (up to {far} months), the "
+    "first month at which the row's cumulative contribution Δ has the opposite sign to its "
+    "sign at month {h} (a cut falls behind, extra CSMs start paying); > {far}: it never "
+    "turns. Break-even churn sens.: the understaffing churn sensitivity (others as set) "
+    "below which a cut pays; the file's value is in the assumptions below."
+)
+VALUE_NOTE = (
+    " Value: contribution of each month discounted at {rate} a year (the first month "
+    "undiscounted) plus {multiple:g} × exit ARR discounted from month {h}; the star marks "
+    "the highest value."
 )
 
 
-def sweep_grid(s: Any, cur: str, horizon: int) -> Grid:
+def sweep_note(sc: Any) -> str:
+    """What the sweep's columns mean (printed once, under the sweeps)."""
+    horizon, valuation = sc.horizon_months, getattr(sc, "valuation", None)
+    note = SWEEP_NOTE.format(h=horizon, far=FAR_HORIZON)
+    if valuation is not None:
+        rate = sc.discount_rate if valuation.discount_rate is None else valuation.discount_rate
+        note += VALUE_NOTE.format(
+            rate=pct(rate), multiple=valuation.terminal_arr_multiple or 0.0, h=horizon
+        )
+    return note
+
+
+def sweep_grid(s: Any, sc: Any) -> Grid:
+    cur, horizon = sc.currency, sc.horizon_months
+    valuation = getattr(sc, "valuation", None)
     cols = [Col("CSMs", key=True), Col("Accounts/CSM"), Col("Coverage")]
     cols += [Col(h, money=True) for h in ("Revenue", "CSM cost", "Gross profit", "Δ gross profit")]
+    if valuation is not None:
+        cols += [Col(h, money=True) for h in VALUE_HEADERS]
+    cols.append(Col("Δ exit ARR", money=True))
+    cols.append(Col("Break-even month"))
     cols.append(Col("Break-even churn sens."))
     cols.append(Col("Note", right=False, wrap=True))
-    g = Grid(
-        f"{s.name}: what staffing earns and costs over {horizon} months",
-        cols,
-        caption=SWEEP_NOTE,
-        currency=cur,
-    )
+    g = Grid(f"{s.name}: what staffing earns and costs over {horizon} months", cols, currency=cur)
+    best = best_label(s, horizon)
     for r in s.sweep:
-        delta = r.delta_gross_profit
-        g.add(
+        cells: list[Any] = [
             str(r.csms),
             num(r.accounts_per_csm),
             pct(r.coverage),
             Money(r.total_revenue, cur),
             Money(r.csm_cost, cur),
             Money(r.gross_profit, cur),
-            Money(delta, cur, True),
+            Money(r.delta_gross_profit, cur, True),
+        ]
+        if valuation is not None:
+            cells += [Money(r.value, cur), Money(r.value_delta, cur, True)]
+        cells += [
+            Money(r.exit_arr_delta, cur, True),
+            break_even_month_text(s, r, horizon),
             break_even_text(s, r),
-            " ".join(SWEEP_MARKS[m] for m in sweep_marks(s, r)),
-            style="bold" if r.csms == s.recommended_csms else None,
-        )
+            " ".join(SWEEP_MARKS[m].format(best=best) for m in sweep_marks(s, r)),
+        ]
+        g.add(*cells, style="bold" if r.csms == s.recommended_csms else None)
     return g
 
 
@@ -276,9 +328,10 @@ def sections(report: Any) -> list[tuple[str, Any, str]]:
         covered = covered_note(s)
         if covered:
             out.append(("note", covered, ""))
-    for s in report.segments:
-        if s.sweep:
-            out.append(("grid", sweep_grid(s, cur, sc.horizon_months), ""))
+    swept = [s for s in report.segments if s.sweep]
+    out += [("grid", sweep_grid(s, sc), "") for s in swept]
+    if swept:
+        out.append(("note", sweep_note(sc), "dim"))
     verdicts = _verdicts(report, cur)
     if verdicts:
         out.append(("heading", "Verdict", "bold"))

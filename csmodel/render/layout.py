@@ -55,6 +55,8 @@ ABBREVIATIONS: dict[str, str] = {
     "Headcount start": "HC start",
     "Expected departures": "Exp. depart.",
     "Break-even churn sens.": "BE sens.",
+    "Break-even month": "BE month",
+    "Δ exit ARR": "Δ exit",
     "Effective FTE": "Eff. FTE",
     "Headcount end": "HC end",
     "Per year": "/yr",
