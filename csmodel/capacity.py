@@ -207,9 +207,9 @@ class Verdict:
         if self.csms < self.baseline:
             verb = "loses" if self.revenue_change < 0 else "keeps"
             net = (
-                f"a net loss of {money(-self.gross_profit_change)} of gross profit"
+                f"a net loss of {money(-self.gross_profit_change)} of contribution"
                 if self.gross_profit_change < 0
-                else f"a net gain of {money(self.gross_profit_change)} of gross profit"
+                else f"a net gain of {money(self.gross_profit_change)} of contribution"
             )
             carried = ""
             if cts is not None and self.revenue_change < 0:
@@ -226,9 +226,9 @@ class Verdict:
             )
             return head + self._past(money) + self._hinges("cut")
         net = (
-            f"a net gain of {money(self.gross_profit_change)} of gross profit"
+            f"a net gain of {money(self.gross_profit_change)} of contribution"
             if self.gross_profit_change >= 0
-            else f"a net loss of {money(-self.gross_profit_change)} of gross profit"
+            else f"a net loss of {money(-self.gross_profit_change)} of contribution"
         )
         carried = ""
         if cts is not None and self.revenue_change > 0:

@@ -18,15 +18,25 @@ METRICS: dict[str, str] = {
     "grr": "(opening - contraction - churn) / opening of that bridge (MRR actually removed)",
     "logo_retention": "starting accounts left after 12 months of change / starting accounts",
     "revenue_per_account": "starting book's revenue over the horizon / starting accounts",
-    "clv": "revenue_per_account after cost to serve, discounted at discount_rate",
-    "gross_profit": "revenue x (1 - cost_to_serve) - CSM cost - CAC of new logos",
+    "clv": "revenue_per_account over the horizon after cost to serve, discounted at discount_rate",
+    "contribution": "revenue x (1 - cost_to_serve) - CSM cost - acquisition cost of new logos",
     "csm_cost": "staffed CSMs (or required FTE) x cost_per_csm, over the horizon",
     "csms_required": "peak required CSM FTE over the horizon (fractional)",
     "csms_recommended": "peak required CSM FTE rounded up",
     "accounts_per_csm": "productive hours per CSM / hours per account (starting book)",
     "coverage": "lowest monthly coverage (available / needed CSM hours, at most 1)",
+    "lifetime_value": "per starting account: all its future MRR after cost to serve, discounted "
+    "(the file's rates continuing past the horizon at full coverage)",
+    "new_logo_value": "the same for one logo signed (onboarding rate x its ACV), from signing",
+    "ltv_to_cac": "new_logo_value / cac_per_logo",
+    "cac_payback_months": "cac_per_logo / (MRR of one logo signed x (1 - cost_to_serve))",
+    "new_logos_to_match": "uplift / horizon revenue of one logo signed in month 1 (like for like)",
+    "acquisition_cost_avoided": "new_logos_to_match x cac_per_logo",
 }
-"""Every metric id, with a one-line definition (DOMAIN.md section 4.5)."""
+"""Every metric id, with a one-line definition (DOMAIN.md sections 4.5 and 11.3)."""
+
+DEPRECATED_METRICS: dict[str, str] = {"gross_profit": "contribution"}
+"""Old metric ids still accepted (JSON and ``check``) with the same value: old -> new."""
 
 METRIC_LABELS: dict[str, str] = {
     "total_revenue": "Total revenue",
@@ -40,8 +50,8 @@ METRIC_LABELS: dict[str, str] = {
     "grr": "GRR (first 12 months)",
     "logo_retention": "Logo retention (first 12 months)",
     "revenue_per_account": "Revenue per starting account",
-    "clv": "CLV (horizon)",
-    "gross_profit": "Gross profit",
+    "clv": "CLV over the horizon",
+    "gross_profit": "Contribution",
     "contribution": "Contribution",
     "csm_cost": "CSM cost",
     "csms_required": "CSMs required (peak FTE)",
@@ -75,7 +85,11 @@ MONEY_METRICS = frozenset(
         "revenue_per_account",
         "clv",
         "gross_profit",
+        "contribution",
         "csm_cost",
+        "lifetime_value",
+        "new_logo_value",
+        "acquisition_cost_avoided",
     }
 )
 """Metrics in the scenario's currency."""
@@ -123,6 +137,7 @@ LINT_IDS = (
     "partial-share-monthly",
     "expansion-without-churn",
     "new-logo-acv-mismatch",
+    "deprecated-metric",
 )
 """Every built-in lint id, in the order they run (``csmodel.lints`` implements each; a
 test keeps the two equal). The scenario layer checks ``lint.disable`` against these."""

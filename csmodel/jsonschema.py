@@ -192,9 +192,16 @@ def _validator_schema(func: Any) -> dict[str, Any]:
             ]
         }
     if func is schema._metric_id:
-        from csmodel.ids import HEADCOUNT_METRICS, METRICS
+        from csmodel.ids import DEPRECATED_METRICS, HEADCOUNT_METRICS, METRICS
 
-        return {"anyOf": [{"type": "string", "enum": list({**METRICS, **HEADCOUNT_METRICS})}]}
+        return {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "enum": list({**METRICS, **HEADCOUNT_METRICS, **DEPRECATED_METRICS}),
+                }
+            ]
+        }
     raise ValueError(f"no JSON Schema for csmodel validator `{name}`: teach csmodel.jsonschema")
 
 

@@ -292,6 +292,23 @@ def new_logo_acv_mismatch(r: Results) -> Iterator[Hit]:
 # --- running them -------------------------------------------------------------------------
 
 
+@lint("deprecated-metric")
+def deprecated_metric(r: Results) -> Iterator[Hit]:
+    """A check names a metric by a deprecated id (gross_profit is now contribution).
+
+    Revenue after cost to serve, less CSM and acquisition cost, is a contribution, not a
+    gross profit; the old id keeps working with the same value."""
+    from csmodel.ids import DEPRECATED_METRICS
+
+    for i, check in enumerate(r.scenario.checks):
+        new = DEPRECATED_METRICS.get(check.metric)
+        if new:
+            yield Hit(
+                ("checks", i, "metric"),
+                f"`{check.metric}` is a deprecated metric id (same value): write `{new}`",
+            )
+
+
 def run_lints(doc: Any, results: Results | Any, disabled: Iterable[str] = ()) -> list[Result]:
     """Every enabled lint on the document's base scenario, located in ``doc``.
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from csmodel.errors import Problem
-from csmodel.ids import HEADCOUNT_METRICS, METRICS
+from csmodel.ids import DEPRECATED_METRICS, HEADCOUNT_METRICS, METRICS
 from csmodel.units import bound_text, show
 
 TOLERANCE = 1e-9
@@ -187,6 +187,7 @@ def metric_value(results: Results, metric: str, segment: str | None = None) -> f
     from csmodel.metrics import round_up
 
     sc = results.scenario
+    metric = DEPRECATED_METRICS.get(metric, metric)  # gross_profit: contribution's old id
     if metric in METRICS:
         pr = results.projection
         values = pr.metrics if segment is None else pr.segment_metrics[segment]

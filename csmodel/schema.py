@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from csmodel.ids import HEADCOUNT_METRICS, METRICS, PERIODS, RATE_METRICS
+from csmodel.ids import DEPRECATED_METRICS, HEADCOUNT_METRICS, METRICS, PERIODS, RATE_METRICS
 
 _PERCENT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*%\s*$")
 _NUMBER = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$")
@@ -389,10 +389,11 @@ def _metric_id(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected a metric id (got {show(value)})")
     known = {**METRICS, **HEADCOUNT_METRICS}
-    if value not in known:
+    if value not in known and value not in DEPRECATED_METRICS:
         from csmodel.suggest import did_you_mean
 
-        raise ValueError(f"unknown metric `{value}`{did_you_mean(value, known)}")
+        candidates = [*known, *DEPRECATED_METRICS]
+        raise ValueError(f"unknown metric `{value}`{did_you_mean(value, candidates)}")
     return value
 
 

@@ -406,7 +406,7 @@ def _average_acv(scenario: Scenario) -> float:
 
 def sensitivity(
     scenario: Scenario,
-    metric: str = "gross_profit",
+    metric: str = "contribution",
     step: float = RATE_STEP,
     top: int | None = None,
     relative_step: float = NUMBER_STEP,

@@ -318,11 +318,11 @@ def test_verdict_sentences_for_more_and_for_one():
     more = Verdict("smb", 2, 3.0, 130_000.0, 200_000.0, 40_000.0, 36).sentence(money)
     assert more == (
         "Staffing smb with 3 CSMs instead of 2 costs $130,000 more and adds $200,000 of "
-        "revenue (a net gain of $40,000 of gross profit) over 36 months."
+        "revenue (a net gain of $40,000 of contribution) over 36 months."
     )
     one = Verdict("smb", 2, 1.0, -130_000.0, -300_000.0, -125_000.0, 36).sentence(money)
     assert one.startswith("Cutting smb from 2 to 1 CSM saves $130,000 of CSM cost and loses")
-    assert "a net loss of $125,000 of gross profit" in one
+    assert "a net loss of $125,000 of contribution" in one
     big = Verdict("smb", 2, 1e9, 1.0, 0.0, 0.0, 12).sentence(money)
     assert "1,000,000,000 CSMs" in big
 

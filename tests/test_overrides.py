@@ -282,7 +282,7 @@ def test_sensitivity_cli_json(run_cli):
 
 def test_sensitivity_cli_table_and_errors(run_cli):
     code, out, _ = run_cli(["sensitivity", SCENARIOS / "midmarket.yaml"])
-    assert code == 0 and "Sensitivity of gross_profit" in out
+    assert code == 0 and "Sensitivity of contribution" in out
     code, _, err = run_cli(["sensitivity", SCENARIOS / "midmarket.yaml", "--metric", "profit"])
     assert code == 2 and "unknown metric `profit`" in err
 

@@ -106,7 +106,11 @@ def test_every_object_refuses_unknown_keys():
 
 def test_ids_are_enumerated():
     defs = scenario_json_schema()["$defs"]
-    assert defs["Check"]["properties"]["metric"]["enum"] == list({**METRICS, **HEADCOUNT_METRICS})
+    from csmodel.ids import DEPRECATED_METRICS
+
+    assert defs["Check"]["properties"]["metric"]["enum"] == list(
+        {**METRICS, **HEADCOUNT_METRICS, **DEPRECATED_METRICS}
+    )
     assert defs["Lint"]["properties"]["disable"]["items"]["enum"] == list(LINTS)
 
 

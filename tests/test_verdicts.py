@@ -72,7 +72,7 @@ def test_verdict_names_revenue_cost_to_serve_csm_cost_and_net():
         f"Cutting enterprise from 4 to 3 CSMs saves {money(-v.csm_cost_change)} of CSM cost and "
         f"loses {money(-v.revenue_change)} of revenue, which carried "
         f"{money(-v.cost_to_serve_change)} of cost to serve (15% of revenue): a net gain of "
-        f"{money(v.gross_profit_change)} of gross profit over 36 months."
+        f"{money(v.gross_profit_change)} of contribution over 36 months."
     )
 
 

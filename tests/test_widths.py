@@ -207,7 +207,7 @@ def test_project_fits_and_matches_json(path: Path, by: str) -> None:
                     "Exit ARR": [m["ending_arr"] for m in ms],
                     "NRR": [m["nrr"] for m in ms],
                     "GRR": [m["grr"] for m in ms],
-                    "Gross profit": [m["gross_profit"] for m in ms],
+                    "Contribution": [m["contribution"] for m in ms],
                     "CSMs req.": [m["csms_required"] for m in ms],
                     "Coverage": [m["coverage"] for m in ms],
                 },
@@ -246,8 +246,8 @@ def test_headcount_fits_and_sweep_matches_json(path: Path) -> None:
                     "Coverage": [r["coverage"] for r in rows],
                     "Revenue": [r["total_revenue"] for r in rows],
                     "CSM cost": [r["csm_cost"] for r in rows],
-                    "Gross profit": [r["gross_profit"] for r in rows],
-                    "Δ gross profit": [r["delta_gross_profit"] for r in rows],
+                    "Contribution": [r["gross_profit"] for r in rows],
+                    "Δ contribution": [r["delta_gross_profit"] for r in rows],
                 },
             )
             assert "Note" in t["headers"]

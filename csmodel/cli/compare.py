@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
     @boundary
     def sensitivity_cmd(
         file: Path = FILE_ARGUMENT,
-        metric: str = typer.Option("gross_profit", "--metric", help="Metric id to rank by."),
+        metric: str = typer.Option("contribution", "--metric", help="Metric id to rank by."),
         step: str = typer.Option(
             "1",
             "--step",

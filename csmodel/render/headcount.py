@@ -123,15 +123,15 @@ SWEEP_HEADERS = (
     "Coverage",
     "Revenue",
     "CSM cost",
-    "Gross profit",
-    "Δ gross profit",
+    "Contribution",
+    "Δ contribution",
     "Δ exit ARR",
     "Break-even month",
     "Break-even churn sens.",
     "Note",
 )
 VALUE_HEADERS = ("Value", "Δ value")
-"""Sweep columns added (after ``Δ gross profit``) when the file has a ``valuation:`` block."""
+"""Sweep columns added (after ``Δ contribution``) when the file has a ``valuation:`` block."""
 SWEEP_MARKS = {
     "recommended": "◀ recommended",
     "best": "★ {best}",
@@ -180,7 +180,7 @@ def break_even_month_text(s: Any, r: Any, horizon: int) -> str:
 
 SWEEP_NOTE = (
     "Δ columns are against the recommended row; ★ marks the most contribution over {h} "
-    "months unless the file values staffing (`valuation:`). Δ gross profit is the "
+    "months unless the file values staffing (`valuation:`). Δ contribution is the "
     "contribution over {h} months; Δ exit ARR the difference in closing ARR of month {h}. "
     "Break-even month: projecting on with the same assumptions (up to {far} months), the "
     "first month at which the row's cumulative contribution Δ has the opposite sign to its "
@@ -211,7 +211,7 @@ def sweep_grid(s: Any, sc: Any) -> Grid:
     cur, horizon = sc.currency, sc.horizon_months
     valuation = getattr(sc, "valuation", None)
     cols = [Col("CSMs", key=True), Col("Accounts/CSM"), Col("Coverage")]
-    cols += [Col(h, money=True) for h in ("Revenue", "CSM cost", "Gross profit", "Δ gross profit")]
+    cols += [Col(h, money=True) for h in ("Revenue", "CSM cost", "Contribution", "Δ contribution")]
     if valuation is not None:
         cols += [Col(h, money=True) for h in VALUE_HEADERS]
     cols.append(Col("Δ exit ARR", money=True))

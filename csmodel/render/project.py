@@ -18,6 +18,8 @@ def headline_rows(pr: Any) -> list[tuple[str, str]]:
     m = pr.metrics
     cur = pr.scenario.currency
     h = pr.horizon
+    cts = pct(pr.scenario.economics.cost_to_serve, 0)
+    disc = pct(pr.scenario.discount_rate, 0)
     rows = [
         (f"Total revenue ({h} months)", money(m["total_revenue"], cur)),
         ("Revenue had nothing changed", money(m["flat_revenue"], cur)),
@@ -25,23 +27,49 @@ def headline_rows(pr: Any) -> list[tuple[str, str]]:
             "Uplift (share of total)",
             f"{money(m['uplift'], cur, signed=True)} ({pct(m['uplift_share'])})",
         ),
-        ("Equivalent new logos", num(m["equivalent_new_logos"])),
         (
-            "Starting ARR → exit ARR",
+            "Uplift in years of starting ACV (the paper's equivalent new logos)",
+            num(m["equivalent_new_logos"]),
+        ),
+        (
+            f"New logos to match the uplift (like for like, {h} months)",
+            num(m["new_logos_to_match"]),
+        ),
+        (
+            "Starting ARR → exit ARR (closing ARR of the last month)",
             f"{money(m['starting_arr'], cur)} → {money(m['ending_arr'], cur)}",
         ),
-        ("NRR (first 12 months)", pct(m["nrr"])),
-        ("GRR (first 12 months)", pct(m["grr"])),
+        ("NRR (first 12 months, starting book)", pct(m["nrr"])),
+        ("GRR (first 12 months, starting book)", pct(m["grr"])),
         ("Logo retention (first 12 months)", pct(m["logo_retention"])),
         (f"Revenue per starting account ({h} months)", money(m["revenue_per_account"], cur)),
         (
-            f"CLV (after {pct(pr.scenario.economics.cost_to_serve, 0)} cost to serve, "
-            f"discounted at {pct(pr.scenario.discount_rate, 0)}/yr)",
+            f"CLV over {h} months (after {cts} cost to serve, discounted at {disc}/yr)",
             money(m["clv"], cur),
         ),
+        (
+            f"Lifetime value per starting account (all future months, {disc}/yr)",
+            money(m["lifetime_value"], cur)
+            if m["lifetime_value"] is not None
+            else "n/a (does not converge)",
+        ),
         ("CSM cost", money(m["csm_cost"], cur)),
-        ("Gross profit", money(m["gross_profit"], cur)),
+        (
+            f"Contribution ({h} months: revenue after cost to serve, less CSM and "
+            "acquisition cost)",
+            money(m["contribution"], cur),
+        ),
     ]
+    if m["ltv_to_cac"] is not None:
+        rows += [
+            (
+                "Value of one new logo signed (lifetime, after cost to serve)",
+                money(m["new_logo_value"], cur),
+            ),
+            ("LTV:CAC (one new logo)", f"{m['ltv_to_cac']:.2f}×"),
+            ("CAC payback (months of one new logo's contribution)", num(m["cac_payback_months"])),
+            ("Acquisition cost avoided by the uplift", money(m["acquisition_cost_avoided"], cur)),
+        ]
     if m["csms_required"] > 0:
         rows.append(
             (
@@ -168,7 +196,7 @@ SEGMENT_HEADERS = (
     "Exit ARR",
     "NRR",
     "GRR",
-    "Gross profit",
+    "Contribution",
     "CSMs req.",
     "Coverage",
 )
@@ -176,7 +204,7 @@ SEGMENT_HEADERS = (
 
 def segments_grid(pr: Any) -> Grid:
     cur = pr.scenario.currency
-    money_cols = {"Revenue", "Starting ARR", "Exit ARR", "Gross profit"}
+    money_cols = {"Revenue", "Starting ARR", "Exit ARR", "Contribution"}
     cols = [Col("Segment", right=False, wrap=True, key=True)]
     cols += [Col(h, money=h in money_cols) for h in SEGMENT_HEADERS[1:]]
     g = Grid("By segment", cols, currency=cur)
@@ -190,7 +218,7 @@ def segments_grid(pr: Any) -> Grid:
             Money(m["ending_arr"], cur),
             pct(m["nrr"]),
             pct(m["grr"]),
-            Money(m["gross_profit"], cur),
+            Money(m["contribution"], cur),
             num(m["csms_required"], 2),
             pct(m["coverage"]),
         )
