@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from csmodel.engine import Projection, project_batch
 from csmodel.errors import UsageError
@@ -26,10 +27,16 @@ NEUTRAL = frozenset({"flat_revenue", "starting_arr", "accounts_per_csm"})
 
 @dataclass(frozen=True)
 class Column:
+    """One scenario or variant. ``break_even_month`` is set on a column whose staffing
+    differs from the first column's (DOMAIN 11.2): the first horizon, projecting both on
+    to 240 months, at which the cumulative contribution difference changes sign."""
+
     file: str
     variant: str | None
     label: str
     projection: Projection
+    staffing_differs: bool = False
+    break_even_month: int | None = None
 
     @property
     def metrics(self) -> dict[str, float | None]:
@@ -98,10 +105,53 @@ def columns(
         raise UsageError("nothing to compare: no file has the variants named")
     # every column in as few month loops as their time grids allow
     projections = project_batch([sc for *_, sc in wanted])
-    return [
+    cols = [
         Column(file, variant, label, pr)
         for (file, variant, label, _), pr in zip(wanted, projections, strict=True)
     ]
+    return with_staffing_values(cols)
+
+
+def _staffing(sc: Any) -> dict[str, float | None]:
+    return {name: seg.csms for name, seg in sc.segments.items()}
+
+
+def _monthly_contribution(pr: Projection) -> Any:
+    """Contribution of each month (book): revenue after cost to serve, less CSM and CAC."""
+    p = pr.params
+    per_column = pr.mrr * (1.0 - p.cost_to_serve) - pr.csm_cost - pr.logos_signed * p.cac_per_logo
+    return per_column.sum(axis=-1)
+
+
+def with_staffing_values(cols: list[Column]) -> list[Column]:
+    """Columns whose staffing differs from the first's get their ``break_even_month``:
+    both projected with the same assumptions to :data:`capacity.FAR_HORIZON` months (one
+    batched call) and the cumulative contribution difference followed past the horizon."""
+    from dataclasses import replace
+
+    from csmodel.capacity import FAR_HORIZON, break_even_month
+
+    base = cols[0].projection.scenario
+    differ = [
+        i
+        for i, c in enumerate(cols[1:], 1)
+        if _staffing(c.projection.scenario) != _staffing(base)
+        and c.projection.horizon == cols[0].projection.horizon
+    ]
+    if not differ:
+        return cols
+    h = cols[0].projection.horizon
+    far = max(FAR_HORIZON, h)
+    scenarios = [base, *(cols[i].projection.scenario for i in differ)]
+    long = project_batch([sc.model_copy(update={"horizon_months": far}) for sc in scenarios])
+    base_curve = _monthly_contribution(long[0])[:far]
+    out = list(cols)
+    for i, pr in zip(differ, long[1:], strict=True):
+        delta = _monthly_contribution(pr)[:far] - base_curve
+        out[i] = replace(
+            cols[i], staffing_differs=True, break_even_month=break_even_month(delta, h)
+        )
+    return out
 
 
 def segment_names(cols: list[Column]) -> list[str]:

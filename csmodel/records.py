@@ -349,6 +349,8 @@ def compare_record(cols: list[Any], metrics: list[str], by_segment: bool = False
             "label": c.label,
             "conventions": conventions(c.projection.scenario),
             "metrics": {m: c.metrics[m] for m in metrics},
+            "staffing_differs": c.staffing_differs,
+            "break_even_month": c.break_even_month,
         }
         if by_segment:
             out["segments"] = {

@@ -98,3 +98,25 @@ def test_headcount_sweep_shows_break_even_and_plan_in_whole_people(run_cli):
     assert f"< {be:.2f}" in flat
     assert f"this cut pays only if churn sensitivity is below {be:.2f}" in flat
     assert "Whole CSMs" in flat
+
+
+def test_compare_values_a_staffing_difference_past_the_horizon(run_cli, tmp_path):
+    """DOMAIN 11.2's example through compare: enterprise cut 4 -> 3 CSMs."""
+    path = tmp_path / "enterprise.yaml"
+    text = (SCENARIOS / "enterprise.yaml").read_text(encoding="utf-8")
+    path.write_text(
+        text + "\nvariants:\n  cut:\n    set:\n      segments.enterprise.csms: 3\n"
+        "  pricier:\n    set:\n      segments.enterprise.acv: 110000\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(
+        ["compare", path, "--metrics", "contribution,ending_arr", "-f", "json"]
+    )
+    assert code == 0, err
+    base, cut, pricier = json.loads(out)["columns"]
+    assert cut["staffing_differs"] and cut["break_even_month"] == 49
+    assert round(cut["metrics"]["contribution"] - base["metrics"]["contribution"]) == 156_804
+    assert round(cut["metrics"]["ending_arr"] - base["metrics"]["ending_arr"]) == -286_886
+    assert not pricier["staffing_differs"] and pricier["break_even_month"] is None
+    code, out, _ = run_cli(["compare", path, "--metrics", "contribution"])
+    assert "Break-even month (staffing)" in out and " 49" in out

@@ -79,7 +79,25 @@ def compare_grid(cols: Any, metrics: list[str]) -> Grid:
     g = Grid(f"Compared with {cols[0].label} (first column)", columns, currency=cur)
     for m in metrics:
         g.add(*_row(metric_label(m), _cells(cur, m, [c.metrics[m] for c in cols])))
+    if any(c.staffing_differs for c in cols[1:]):
+        g.add("Break-even month (staffing)", *(Text(break_even_text(c)) for c in cols))
     return g
+
+
+def break_even_text(c: Any) -> str:
+    """A column's break-even month against the first column, when its staffing differs."""
+    from csmodel.capacity import FAR_HORIZON
+
+    if not c.staffing_differs:
+        return "—"
+    return f"> {FAR_HORIZON}" if c.break_even_month is None else str(c.break_even_month)
+
+
+BREAK_EVEN_NOTE = (
+    "Break-even month (staffing): for a column staffed differently from the first, projecting "
+    "both on with the same assumptions (up to 240 months), the first month at which its "
+    "cumulative contribution difference has the opposite sign to its sign at the horizon."
+)
 
 
 def segment_grid(cols: Any, metrics: list[str]) -> Grid:
@@ -122,7 +140,10 @@ def table(cols: Any, metrics: list[str], by_segment: bool = False) -> Group:
         max_points=min(60, max(12, horizon + 1)),
         height=10,
     )
-    conv = safe.rich_text(COMPARE_NOTE + " " + columns_conventions(cols), "dim")
+    note = COMPARE_NOTE + (
+        " " + BREAK_EVEN_NOTE if any(c.staffing_differs for c in cols[1:]) else ""
+    )
+    conv = safe.rich_text(note + " " + columns_conventions(cols), "dim")
     return Group(
         *(Fit(g) for g in grids(cols, metrics, by_segment)),
         Text("ARR over the horizon", style="bold"),
