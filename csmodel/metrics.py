@@ -92,7 +92,7 @@ PART_KEYS = (
     "closing_mrr",
     "y_open",
     "y_close",
-    "y_removed",
+    "y_added",
     "y_acc_open",
     "y_acc_close",
     "book_revenue",
@@ -168,7 +168,7 @@ def column_parts(pr: Projection) -> dict[str, np.ndarray]:
         else pr.mrr[h] - pr.joined_mrr[h],  # as closing_mrr(pr, h), per column
         "y_open": year0(pr.year_open_mrr),
         "y_close": year0(pr.year_close_mrr),
-        "y_removed": year0(pr.year_contraction) + year0(pr.year_churn),
+        "y_added": year0(pr.year_expansion) + year0(pr.year_price_increase),
         "y_acc_open": year0(pr.year_open_accounts),
         "y_acc_close": year0(pr.year_close_accounts),
         "book_revenue": pr.starting_book_mrr[:h].sum(axis=0),
@@ -216,8 +216,8 @@ def combine(t: dict[str, float], has_year: bool) -> dict[str, float | None]:
             {
                 "opening_arr": t["y_open"],
                 "closing_arr": t["y_close"],
-                "contraction_arr": t["y_removed"],
-                "churn_arr": 0.0,
+                "expansion_arr": t["y_added"],
+                "price_increase_arr": 0.0,
                 "accounts_open": t["y_acc_open"],
                 "accounts_close": t["y_acc_close"],
             }
@@ -293,9 +293,12 @@ def retention(book: dict[str, float]) -> tuple[float | None, float | None, float
     closing / opening; (opening - contraction - churn) / opening, with churn and
     contraction the MRR they actually removed (at least 0); accounts at close / at open."""
     opened = book["opening_arr"]
-    # floored at 0: removals can exceed the opening MRR only when price increases keep
-    # re-adding what contraction takes (extreme monthly rates); GRR stays a share
-    kept = max(0.0, opened - book["contraction_arr"] - book["churn_arr"])
+    # opening - contraction - churn, computed as closing - expansion - price increase (the
+    # same by the bridge): when little is kept, subtracting the removals from the opening
+    # cancels digits, and with no growth it must equal NRR to the last bit. Floored at 0:
+    # removals exceed the opening only when price increases keep re-adding what monthly
+    # contraction takes; GRR stays a share.
+    kept = max(0.0, book["closing_arr"] - book["expansion_arr"] - book["price_increase_arr"])
     return (
         _ratio(book["closing_arr"], opened),
         _ratio(kept, opened),
