@@ -49,7 +49,7 @@ import numpy as np
 
 from csmodel.engine import Projection, project, run_batches, segment_hours_per_account
 from csmodel.errors import CsmodelError
-from csmodel.metrics import EPS, exit_arr, peak_fte, round_up
+from csmodel.metrics import EPS, exit_arr, monthly_contribution, peak_fte, round_up
 from csmodel.schema import Scenario
 
 MAX_RECOMMENDED_CSMS = 1_000_000
@@ -88,11 +88,13 @@ class HeadcountTooLarge(CsmodelError):
 
 
 def with_csms(scenario: Scenario, csms: dict[str, float | None]) -> Scenario:
-    """The scenario with these segments' staffed CSMs replaced (``None`` = fully staffed)."""
-    segments = dict(scenario.segments)
+    """The scenario with these segments' staffed CSMs replaced (``None`` = fully staffed),
+    each through ``edit.edit``: validated like a file's ``csms`` (0 to 1,000,000)."""
+    from csmodel.edit import edit
+
     for name, n in csms.items():
-        segments[name] = segments[name].model_copy(update={"csms": n})
-    return scenario.model_copy(update={"segments": MappingProxyType(segments)})
+        scenario = edit(scenario, ("segments", name, "csms"), n)
+    return scenario
 
 
 def only_segment(scenario: Scenario, name: str) -> Scenario:
@@ -407,10 +409,11 @@ def _segment_result(pr: Projection, cts: float, cac: float) -> tuple[float, floa
 def _window_result(
     pr: Projection, h: int, cts: float, cac: float
 ) -> tuple[float, float, float, float]:
-    """:func:`_segment_result` over the projection's first ``h`` months."""
+    """:func:`_segment_result` over the projection's first ``h`` months (``cts`` and
+    ``cac`` are the projection's own, as ``metrics.monthly_contribution`` reads them)."""
     revenue = float(pr.mrr[:h].sum())
     cost = float(pr.csm_cost[:h].sum())
-    gp = revenue * (1 - cts) - cost - cac * float(pr.logos_signed[:h].sum())
+    gp = float(monthly_contribution(pr)[:h].sum())
     return revenue, cost, gp, float(pr.coverage[:h].min())
 
 
@@ -658,11 +661,10 @@ def _outcomes(scenarios: list[Scenario], h: int, cts: float, cac: float) -> list
                 cols = np.array([cs.start for cs in b.slices])
                 f = pr.horizon
                 mrr, cost = pr.mrr[:f, cols], pr.csm_cost[:f, cols]
-                logos = pr.logos_signed[:f, cols]
-                monthly = mrr * (1 - cts) - cost - cac * logos
+                monthly = monthly_contribution(pr)[:f, cols]
                 revenue = mrr[:h].sum(axis=0)
                 csm_cost = cost[:h].sum(axis=0)
-                gp = revenue * (1 - cts) - csm_cost - cac * logos[:h].sum(axis=0)
+                gp = monthly[:h].sum(axis=0)
                 coverage = pr.coverage[:h, cols].min(axis=0)
                 for k, (i, c) in enumerate(zip(b.members, cols, strict=True)):
                     out[at + i] = _Outcome(

@@ -117,10 +117,10 @@ def _staffing(sc: Any) -> dict[str, float | None]:
 
 
 def _monthly_contribution(pr: Projection) -> Any:
-    """Contribution of each month (book): revenue after cost to serve, less CSM and CAC."""
-    p = pr.params
-    per_column = pr.mrr * (1.0 - p.cost_to_serve) - pr.csm_cost - pr.logos_signed * p.cac_per_logo
-    return per_column.sum(axis=-1)
+    """Contribution of each month, the whole book (``metrics.monthly_contribution``)."""
+    from csmodel.metrics import monthly_contribution
+
+    return monthly_contribution(pr).sum(axis=-1)
 
 
 def with_staffing_values(cols: list[Column]) -> list[Column]:

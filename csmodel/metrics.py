@@ -121,6 +121,14 @@ PART_KEYS = (
 ``coverage``, the lowest (see :func:`combine`)."""
 
 
+def monthly_contribution(pr: Projection) -> np.ndarray:
+    """Contribution of each month and column, ``(H + 1, columns)``: THE formula (DOMAIN
+    11.3) — revenue × (1 − cost to serve) − CSM cost − acquisition cost of the logos
+    signed that month. Metrics, the staffing sweep and compare all sum it."""
+    p = pr.params
+    return pr.mrr * (1.0 - p.cost_to_serve) - pr.csm_cost - pr.logos_signed * p.cac_per_logo
+
+
 def column_parts(pr: Projection) -> dict[str, np.ndarray]:
     """Every part of :data:`PART_KEYS` for each column of ``pr``, arrays ``(columns,)``.
 
@@ -174,9 +182,7 @@ def column_parts(pr: Projection) -> dict[str, np.ndarray]:
         "book_revenue": pr.starting_book_mrr[:h].sum(axis=0),
         "book_value": (pr.starting_book_mrr[:h] * (1.0 - p.cost_to_serve) * v).sum(axis=0),
         "csm_cost": csm_cost,
-        "contribution": revenue * (1.0 - p.cost_to_serve)
-        - csm_cost
-        - p.cac_per_logo * pr.logos_signed[:h].sum(axis=0),
+        "contribution": monthly_contribution(pr)[:h].sum(axis=0),
         "peak_fte": peaks,
         "recommended": np.maximum(0.0, np.ceil(peaks - EPS)),
         "acc_workload_hours": np.where(workload, acc * p.productive_hours, 0.0),

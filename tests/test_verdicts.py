@@ -146,8 +146,9 @@ def test_huge_book_sweeps_few_rows():
 
 
 def test_recommendation_beyond_the_limit_is_refused():
-    with pytest.raises(HeadcountTooLarge, match="would need 1,000,000,000 CSMs"):
-        headcount(big(10**8, ratio=0.1))
+    # the largest book a file may hold (10,000,000 accounts) at the smallest ratio (0.1)
+    with pytest.raises(HeadcountTooLarge, match="would need 100,000,000 CSMs"):
+        headcount(big(10**7, ratio=0.1))
 
 
 def test_refusal_is_exit_2_from_the_cli(run_cli, tmp_path, monkeypatch):
