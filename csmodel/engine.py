@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -339,9 +339,34 @@ def _coverage(p: Params, opening_accounts: np.ndarray, onboarding_fte: np.ndarra
     return fte, kappa
 
 
-def run(p: Params, layout: Layout) -> dict[str, np.ndarray]:
+class RetentionModel(Protocol):
+    """How much of a cohort class's MRR and accounts churn in a month: the retention seam.
+
+    :class:`PeriodicChurn` is today's model (a rate due every month, quarter or year,
+    the fast "due classes" path); a tenure-based model (shifted-beta-geometric, DOMAIN
+    §10) implements the same call with the classes' tenure.
+    """
+
+    def churn(self, m: int, churn_eff: np.ndarray, due: np.ndarray) -> np.ndarray:
+        """Churn rate of each due class ``(4, N)`` in month ``m``, given the coverage-
+        adjusted rate ``churn_eff`` ``(N,)`` and whether churn is due per class ``(4, N)``."""
+        ...
+
+
+class PeriodicChurn:
+    """Churn at the segment's rate whenever its period is due (DOMAIN 4.2-4.4)."""
+
+    def churn(self, m: int, churn_eff: np.ndarray, due: np.ndarray) -> np.ndarray:
+        return churn_eff * due
+
+
+def run(
+    p: Params, layout: Layout, retention: RetentionModel | None = None
+) -> dict[str, np.ndarray]:
     """The month loop over columns (see the module docstring): arrays ``(H + 1, N)``,
-    and year windows ``(years, N)`` under ``year_*`` keys."""
+    and year windows ``(years, N)`` under ``year_*`` keys. ``retention`` says how cohorts
+    churn (default: :class:`PeriodicChurn`)."""
+    churn_model = retention or PeriodicChurn()
     n, h = p.columns, layout.horizon
     n_start, n_new, n_coh = layout.n_start, layout.n_new, layout.cohorts
     cls = layout.classes()
@@ -397,7 +422,7 @@ def run(p: Params, layout: Layout) -> dict[str, np.ndarray]:
 
         # 2. Due expansion, churn and contraction on the opening MRR, applied together;
         # 3. then a due price increase on the retained, expanded contract.
-        np.multiply(churn_eff, m_churn, out=churn_rate)
+        churn_rate[...] = churn_model.churn(m, churn_eff, m_churn)
         np.multiply(contr_eff, m_contr, out=contr_rate)
         np.multiply(exp_eff, m_exp, out=exp_rate)
         np.add(exp_rate, 1.0, out=growth)

@@ -132,3 +132,22 @@ def test_sensitivity_points_equal_one_by_one_projections(path):
                     assert got is None
                 else:
                     assert got == pytest.approx(want, rel=1e-9, abs=1e-9), (row.assumption, value)
+
+
+def test_the_retention_seam_takes_another_churn_model():
+    """engine.run asks its RetentionModel for each month's churn: a model that never
+    churns gives the projection of the same file with churn 0."""
+    from csmodel.engine import Layout, params, run
+
+    text = "name: r\nsegments:\n  s: {accounts: 50, acv: 12000, churn: {rate: 20%}}\n"
+    sc = scenario_from(text)
+
+    class NoChurn:
+        def churn(self, m, churn_eff, due):
+            return 0.0 * due
+
+    out = run(params(sc), Layout.of(sc, False), retention=NoChurn())
+    none = project(scenario_from(text.replace("20%", "0%")))
+    np.testing.assert_allclose(out["mrr"], none.mrr, rtol=1e-12)
+    default = run(params(sc), Layout.of(sc, False))
+    np.testing.assert_allclose(default["mrr"], project(sc).mrr, rtol=1e-12)
