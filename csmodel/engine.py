@@ -39,7 +39,7 @@ loop over the concatenation of their segments, the **columns** (``Params``);
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -331,12 +331,18 @@ _YEARLY = (
 )
 
 
-def _coverage(p: Params, opening_accounts: np.ndarray, onboarding_fte: np.ndarray) -> tuple:
-    """(required FTE, coverage) of one month, DOMAIN 5.3; unstaffed columns have coverage 1."""
-    fte = opening_accounts * p.hours_per_account / p.productive_hours + onboarding_fte
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = np.fmin(1.0, np.where(np.isnan(p.csms), np.inf, p.csms) / fte)
-    return fte, kappa
+class _Coverage:
+    """Required FTE and coverage each month (DOMAIN 5.3); unstaffed columns are covered."""
+
+    def __init__(self, p: Params):
+        self.fte_per_account = p.hours_per_account / p.productive_hours
+        self.staffed = np.where(np.isnan(p.csms), np.inf, p.csms)
+
+    def __call__(self, opening_accounts: np.ndarray, onboarding_fte: np.ndarray) -> tuple:
+        fte = opening_accounts * self.fte_per_account + onboarding_fte
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kappa = np.fmin(1.0, self.staffed / fte)  # 0 / 0 (no CSMs, no need) is covered
+        return fte, kappa
 
 
 class RetentionModel(Protocol):
@@ -367,6 +373,7 @@ def run(
     and year windows ``(years, N)`` under ``year_*`` keys. ``retention`` says how cohorts
     churn (default: :class:`PeriodicChurn`)."""
     churn_model = retention or PeriodicChurn()
+    coverage = _Coverage(p)
     n, h = p.columns, layout.horizon
     n_start, n_new, n_coh = layout.n_start, layout.n_new, layout.cohorts
     cls = layout.classes()
@@ -411,10 +418,12 @@ def run(
 
         # 1. New logos join after this month's changes (DOMAIN 11.1: they take no
         # change in the month they sign), but count in its coverage (DOMAIN 5.3).
-        sums = np.einsum("ck,skn->scn", class_sum[m], state[:3])  # (3, 8, N), no BLAS threads
+        # (3, 8, N): opening MRR, accounts and year book by class; einsum, not a matmul
+        # that would wake BLAS threads to fight the loop for a 2-core machine
+        sums = np.einsum("ck,skn->scn", class_sum[m], state[:3])
         mrr_c = sums[0, :4] + sums[0, 4:]
         acc_c = sums[1, :4] + sums[1, 4:]
-        fte, kappa = _coverage(p, acc_c.sum(axis=0) + p.joiners_accounts, onboarding_fte[min(m, 2)])
+        fte, kappa = coverage(acc_c.sum(axis=0) + p.joiners_accounts, onboarding_fte[min(m, 2)])
         gap = 1.0 - kappa
         churn_eff = np.minimum(1.0, p.churn * (1.0 + p.churn_sensitivity * gap))
         exp_eff = p.expansion * np.maximum(0.0, 1.0 - p.expansion_sensitivity * gap)
@@ -610,6 +619,11 @@ def project_batch(scenarios: list[Scenario]) -> list[Projection]:
     """
     results: list[Projection | None] = [None] * len(scenarios)
     for b in run_batches(scenarios):
+        if len(b.members) == 1:  # the batch is this scenario: its arrays, not copies
+            (i,) = b.members
+            sc = scenarios[i]
+            results[i] = replace(b.columns, scenario=sc, segments=tuple(sc.segments))
+            continue
         for i, cols in zip(b.members, b.slices, strict=True):
             results[i] = _slice(b.columns, scenarios[i], cols)
     return results  # type: ignore[return-value]
