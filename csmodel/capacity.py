@@ -706,9 +706,10 @@ class _Batch:
 
     def far(self, points: list[tuple[str, float]]) -> list[_Outcome]:
         todo = list(dict.fromkeys(p for p in points if p not in self.outcomes))
-        scs = [_with_csms_alone(self.alone[n], n, c, horizon_months=self.f) for n, c in todo]
-        for p, o in zip(todo, _outcomes(scs, self.h, self.cts, self.cac), strict=True):
-            self.outcomes[p] = o
+        if todo:  # most calls find every point projected already
+            scs = [_with_csms_alone(self.alone[n], n, c, horizon_months=self.f) for n, c in todo]
+            for p, o in zip(todo, _outcomes(scs, self.h, self.cts, self.cac), strict=True):
+                self.outcomes[p] = o
         return [self.outcomes[p] for p in points]
 
     def _staffed(self, name: str, csms: float) -> Scenario:
@@ -726,6 +727,8 @@ class _Batch:
     def at_sensitivity(self, points: list[tuple[str, float, float]]) -> list[tuple[float, float]]:
         """(gross profit, lowest coverage) over the horizon of each point."""
         todo = list(dict.fromkeys(p for p in points if p not in self.at_x))
+        if not todo:
+            return [self.at_x[p] for p in points]
         scs = [
             self._staffed(n, c).model_copy(update={"understaffing": self._understaffing(x)})
             for n, c, x in todo
