@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
         output: Path = OUTPUT_OPTION,
         force: bool = FORCE_OPTION,
     ) -> int:
-        """Which assumption matters most: rates ±1 pt a year (annualised), others ±10%."""
+        """Which assumption matters most: each moved down and up, ranked by swing."""
         from csmodel.compare import parse_metrics
         from csmodel.sensitivity import parse_step, sensitivity
 

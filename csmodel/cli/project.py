@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         output: Path = OUTPUT_OPTION,
         force: bool = FORCE_OPTION,
     ) -> int:
-        """Project revenue month by month: NRR, GRR, uplift, CLV, gross profit."""
+        """Project revenue month by month: NRR, GRR, uplift, CLV, contribution, lifetime value."""
         from csmodel.engine import project
 
         result = project(load(file, variant, sets))
