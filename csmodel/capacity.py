@@ -1066,6 +1066,16 @@ def staff_plan(
 
     def effective_at(u: int, t: int, k: float) -> float:
         """Effective FTE in month u with ``k`` hires in month t and none after."""
+        if not k and not team.cohorts:  # nobody ramping, nobody hired: a few floats
+            ramped, expected, booked, eff = team.ramped, team.expected, team.booked, 0.0
+            for _ in range(t, u + 1):
+                eff = ramped
+                expected += ramped * team.leave
+                leavers = max(0, math.floor(expected + 0.5) - booked)
+                leavers = min(leavers, math.floor(ramped + EPS))
+                booked += leavers
+                ramped -= leavers
+            return eff
         sim = team.copy()
         eff = 0.0
         for m in range(t, u + 1):
