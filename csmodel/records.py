@@ -12,26 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from csmodel.engine import Projection
-from csmodel.metrics import periods, yearly
+from csmodel.metrics import PERIOD_KEYS, periods, yearly
 
 SCHEMA_VERSION = 1
 
-PERIOD_COLUMNS = (
-    "segment",
-    "period",
-    "month_start",
-    "month",
-    "accounts",
-    "opening_mrr",
-    "mrr",
-    "closing_mrr",
-    "ending_arr",
-    "revenue",
-    "new",
-    "expansion",
-    "price_increase",
-    "contraction",
-    "churn",
+ARR_BRIDGE_KEYS = (
     "opening_arr",
     "new_arr",
     "expansion_arr",
@@ -39,10 +24,8 @@ PERIOD_COLUMNS = (
     "contraction_arr",
     "churn_arr",
     "closing_arr",
-    "coverage",
-    "fte_required",
-    "csm_cost",
 )
+PERIOD_COLUMNS = ("segment", *PERIOD_KEYS[:-3], *ARR_BRIDGE_KEYS, *PERIOD_KEYS[-3:])
 """Keys of ``periods`` and ``totals`` rows (JSON). The bridge is given twice: as MRR
 changes under the movement names (``new`` ... ``churn``, ``opening_mrr`` to
 ``closing_mrr``) and annualised under ``*_arr`` names (the table's ARR bridge)."""
