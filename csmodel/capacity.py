@@ -47,7 +47,16 @@ from typing import Any
 
 import numpy as np
 
-from csmodel.engine import Projection, project, run_batches, segment_hours_per_account
+from csmodel.engine import (
+    ROW_CHURN_SENSITIVITY,
+    Projection,
+    params_from_rows,
+    project,
+    project_columns,
+    run_batches,
+    segment_hours_per_account,
+    segment_row,
+)
 from csmodel.errors import CsmodelError
 from csmodel.metrics import EPS, exit_arr, monthly_contribution, peak_fte, round_up
 from csmodel.schema import Scenario
@@ -657,25 +666,46 @@ def _outcomes(scenarios: list[Scenario], h: int, cts: float, cac: float) -> list
     with np.errstate(all="ignore"):
         for at in range(0, len(scenarios), BATCH_CHUNK):
             for b in run_batches(scenarios[at : at + BATCH_CHUNK]):
-                pr = b.columns
                 cols = np.array([cs.start for cs in b.slices])
-                f = pr.horizon
-                mrr, cost = pr.mrr[:f, cols], pr.csm_cost[:f, cols]
-                monthly = monthly_contribution(pr)[:f, cols]
-                revenue = mrr[:h].sum(axis=0)
-                csm_cost = cost[:h].sum(axis=0)
-                gp = monthly[:h].sum(axis=0)
-                coverage = pr.coverage[:h, cols].min(axis=0)
-                for k, (i, c) in enumerate(zip(b.members, cols, strict=True)):
-                    out[at + i] = _Outcome(
-                        float(revenue[k]),
-                        float(csm_cost[k]),
-                        float(gp[k]),
-                        float(coverage[k]),
-                        exit_arr(pr, h, [int(c)]),
-                        monthly[:, k],
-                    )
+                for i, o in zip(b.members, _read_outcomes(b.columns, cols, h), strict=True):
+                    out[at + i] = o
     return out  # type: ignore[return-value]
+
+
+def _read_outcomes(pr: Projection, cols: np.ndarray, h: int) -> list[_Outcome]:
+    """The :class:`_Outcome` of each column ``cols`` of a batch's projection."""
+    f = pr.horizon
+    mrr, cost = pr.mrr[:f, cols], pr.csm_cost[:f, cols]
+    monthly = monthly_contribution(pr)[:f, cols]
+    revenue = mrr[:h].sum(axis=0)
+    csm_cost = cost[:h].sum(axis=0)
+    gp = monthly[:h].sum(axis=0)
+    coverage = pr.coverage[:h, cols].min(axis=0)
+    return [
+        _Outcome(
+            float(revenue[k]),
+            float(csm_cost[k]),
+            float(gp[k]),
+            float(coverage[k]),
+            exit_arr(pr, h, [int(c)]),
+            monthly[:, k],
+        )
+        for k, c in enumerate(cols)
+    ]
+
+
+def _outcomes_at_sensitivity(
+    time_grid: Scenario, rows: list[tuple[float, ...]], h: int
+) -> list[_Outcome]:
+    """Outcomes of prepared engine columns (one-segment rows with their churn sensitivity
+    set), over ``h`` months of ``time_grid``: no scenario object a point."""
+    out: list[_Outcome] = []
+    with np.errstate(all="ignore"):
+        for at in range(0, len(rows), BATCH_CHUNK):
+            chunk = rows[at : at + BATCH_CHUNK]
+            pr = project_columns(time_grid, params_from_rows(chunk))
+            out += _read_outcomes(pr, np.arange(len(chunk)), h)
+    return out
 
 
 def _with_csms_alone(alone: Scenario, name: str, csms: float | None, **update: Any) -> Scenario:
@@ -703,6 +733,7 @@ class _Batch:
         self.at_x: dict[tuple[str, float, float], tuple[float, float]] = {}
         self.understaffing: dict[float, Any] = {}
         self.staffed: dict[tuple[str, float], Scenario] = {}
+        self.rows: dict[tuple[str, float], tuple[float, ...]] = {}
 
     def far(self, points: list[tuple[str, float]]) -> list[_Outcome]:
         todo = list(dict.fromkeys(p for p in points if p not in self.outcomes))
@@ -729,13 +760,22 @@ class _Batch:
         todo = list(dict.fromkeys(p for p in points if p not in self.at_x))
         if not todo:
             return [self.at_x[p] for p in points]
-        scs = [
-            self._staffed(n, c).model_copy(update={"understaffing": self._understaffing(x)})
-            for n, c, x in todo
-        ]
-        for p, o in zip(todo, _outcomes(scs, self.h, self.cts, self.cac), strict=True):
+        rows = []
+        for n, c, x in todo:  # the staffed segment's engine column, its sensitivity set
+            row = list(self._row(n, c))
+            row[ROW_CHURN_SENSITIVITY] = x
+            rows.append(tuple(row))
+        for p, o in zip(todo, _outcomes_at_sensitivity(self.scenario, rows, self.h), strict=True):
             self.at_x[p] = (o.gross_profit, o.coverage)
         return [self.at_x[p] for p in points]
+
+    def _row(self, name: str, csms: float) -> tuple[float, ...]:
+        """The engine column of ``name`` staffed with ``csms`` (cached)."""
+        key = (name, csms)
+        if key not in self.rows:
+            sc = self._staffed(name, csms)
+            self.rows[key] = segment_row(sc, sc.segments[name])
+        return self.rows[key]
 
     def gains(self, tasks: list[tuple[str, float, float]], xs: list[float]) -> list[float]:
         """Gross profit with ``csms`` minus with ``baseline`` at churn sensitivity x, for

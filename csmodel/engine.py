@@ -220,6 +220,10 @@ def segment_row(sc: Scenario, s: Any) -> tuple[float, ...]:
     )
 
 
+ROW_CHURN_SENSITIVITY = 18
+"""Where :func:`segment_row` holds ``churn_sensitivity`` (``_params_from`` reads it there)."""
+
+
 def params_from_rows(rows: list[tuple[float, ...]]) -> Params:
     """:class:`Params` of columns given as :func:`segment_row` tuples."""
     return _params_from(np.array(rows, dtype=float).reshape(-1, _FIELDS).T)

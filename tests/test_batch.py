@@ -151,3 +151,15 @@ def test_the_retention_seam_takes_another_churn_model():
     np.testing.assert_allclose(out["mrr"], none.mrr, rtol=1e-12)
     default = run(params(sc), Layout.of(sc, False))
     np.testing.assert_allclose(default["mrr"], project(sc).mrr, rtol=1e-12)
+
+
+def test_the_churn_sensitivity_sits_where_the_row_index_says():
+    from csmodel.engine import ROW_CHURN_SENSITIVITY, params_from_rows, segment_row
+
+    sc = scenario_from(
+        "name: r\nunderstaffing: {churn_sensitivity: 2.5}\n"
+        "segments:\n  s: {accounts: 7, acv: 1000}\n"
+    )
+    row = segment_row(sc, sc.segments["s"])
+    assert row[ROW_CHURN_SENSITIVITY] == 2.5
+    assert params_from_rows([row]).churn_sensitivity[0] == 2.5
