@@ -68,7 +68,6 @@ def reference_project(sc: Any) -> dict[str, dict[str, Any]]:
             mrr[k] = s.accounts * s.acv / 12 / n_start
             acc[k] = s.accounts / n_start
         ex_mrr = [0.0] * n_coh
-        ex_gross = [0.0] * n_coh
         ex_acc = [0.0] * n_coh
 
         rev = exp_sum = price_sum = contr_sum = churn_sum = 0.0
@@ -78,7 +77,6 @@ def reference_project(sc: Any) -> dict[str, dict[str, Any]]:
         y_open = [0.0] * n_years
         y_open_acc = [0.0] * n_years
         y_close = [0.0] * n_years
-        y_gross = [0.0] * n_years
         y_close_acc = [0.0] * n_years
 
         for m in range(horizon + 1):
@@ -92,7 +90,6 @@ def reference_project(sc: Any) -> dict[str, dict[str, Any]]:
                     ex_acc[prev] -= j_acc
                     ex_mrr = [x if x > 0.0 else 0.0 for x in ex_mrr]
                     ex_acc = [x if x > 0.0 else 0.0 for x in ex_acc]
-                ex_gross = ex_mrr[:]
                 y = (m - window_open) // 12
                 y_open[y] = sum(ex_mrr)
                 y_open_acc[y] = sum(ex_acc)
@@ -125,7 +122,6 @@ def reference_project(sc: Any) -> dict[str, dict[str, Any]]:
                 mrr[k] = retained + p
                 acc[k] *= 1.0 - cr
                 ex_mrr[k] *= (1.0 + er - cr - dr) * (1.0 + pr)
-                ex_gross[k] *= 1.0 - cr - dr
                 ex_acc[k] *= 1.0 - cr
                 if m < horizon:
                     exp_sum += e
@@ -149,7 +145,6 @@ def reference_project(sc: Any) -> dict[str, dict[str, Any]]:
             y = (m - window_open + 1) // 12 - 1
             if (m - window_open + 1) % 12 == 0 and 0 <= y < n_years:
                 y_close[y] = sum(ex_mrr)
-                y_gross[y] = sum(ex_gross)
                 y_close_acc[y] = sum(ex_acc)
 
         out[name] = {
@@ -164,7 +159,6 @@ def reference_project(sc: Any) -> dict[str, dict[str, Any]]:
             "peak_fte": peak_fte,
             "year_open_mrr": y_open,
             "year_close_mrr": y_close,
-            "year_close_gross": y_gross,
             "year_open_accounts": y_open_acc,
             "year_close_accounts": y_close_acc,
         }

@@ -275,7 +275,6 @@ def engine_figures(pr: Any) -> dict[str, dict[str, Any]]:
     years = (
         "year_open_mrr",
         "year_close_mrr",
-        "year_close_gross",
         "year_open_accounts",
         "year_close_accounts",
     )

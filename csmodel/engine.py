@@ -28,7 +28,7 @@ month + quarter, all three); the rates and growth factors are computed per
 segment x class (``(4, S)``), then gathered onto the cohorts for a single
 in-place update of the whole state. Flows (expansion, churn, ...) are read off
 the opening MRR summed per class. The per-month cost is then a handful of
-passes over the ``(5, K, S)`` state plus a few dozen operations on ``(S,)`` and
+passes over the ``(4, K, S)`` state plus a few dozen operations on ``(S,)`` and
 ``(4, S)`` arrays.
 
 Batches: segments never interact in the month loop, so a batch of scenarios
@@ -96,7 +96,6 @@ class Projection:
     hours_per_account: np.ndarray
     year_open_mrr: np.ndarray
     year_close_mrr: np.ndarray
-    year_close_gross: np.ndarray
     year_open_accounts: np.ndarray
     year_close_accounts: np.ndarray
     year_expansion: np.ndarray
@@ -325,7 +324,6 @@ _MONTHLY = (
 _YEARLY = (
     "open",
     "close",
-    "gross",
     "open_acc",
     "close_acc",
     "expansion",
@@ -392,13 +390,13 @@ def run(
     price_rate = p.price * m_price  # (4, N)
     one_price = 1.0 + price_rate
 
-    # State (5, K, N): MRR, accounts, and the trackers of the book that existed
+    # State (4, K, N): MRR, accounts, and the trackers of the book that existed
     # when the current year began (see the year windows below).
-    state = np.zeros((5, n_coh, n))
-    mrr, acc, ex_mrr, ex_gross, ex_acc = state
+    state = np.zeros((4, n_coh, n))
+    mrr, acc, ex_mrr, ex_acc = state
     mrr[:n_start] = p.start_mrr / n_start
     acc[:n_start] = p.start_accounts / n_start
-    factors = np.empty((5, 4, n))
+    factors = np.empty((4, 4, n))
     rates = np.empty((3, 4, n))  # churn, contraction, expansion per class
     churn_rate, contr_rate, exp_rate = rates
     growth = np.empty((4, n))
@@ -443,9 +441,8 @@ def run(
         growth -= contr_rate
         np.multiply(growth, one_price, out=factors[0])  # MRR
         np.subtract(1.0, churn_rate, out=factors[1])  # accounts
-        factors[2] = factors[0]
-        np.subtract(factors[1], contr_rate, out=factors[3])  # gross: churn, contraction
-        factors[4] = factors[1]
+        factors[2] = factors[0]  # the year's book moves as the MRR
+        factors[3] = factors[1]  # and its accounts as the accounts
         state *= np.take(factors, cls[m], axis=1)
 
         flows = (rates * mrr_c).sum(axis=1)
@@ -483,7 +480,6 @@ def run(
         closed = (m - window_open + 1) // 12 - 1
         if (m - window_open + 1) % 12 == 0 and 0 <= closed < n_years:
             years["close"][closed] = ex_mrr.sum(axis=0)
-            years["gross"][closed] = ex_gross.sum(axis=0)
             years["close_acc"][closed] = ex_acc.sum(axis=0)
 
     out.update({f"year_{k}": v for k, v in years.items()})
@@ -493,7 +489,7 @@ def run(
 
 def _open_year(state: np.ndarray, years: dict, y: int, m: int, layout: Layout, p: Params) -> None:
     """Start tracking the book that exists when year ``y`` opens (at month ``m``)."""
-    mrr, acc, ex_mrr, ex_gross, ex_acc = state
+    mrr, acc, ex_mrr, ex_acc = state
     ex_mrr[...] = mrr
     ex_acc[...] = acc
     if not layout.start_timing and m > 0 and layout.n_new:
@@ -503,7 +499,6 @@ def _open_year(state: np.ndarray, years: dict, y: int, m: int, layout: Layout, p
         ex_acc[prev] -= p.joiners_accounts
         np.maximum(ex_mrr, 0.0, out=ex_mrr)
         np.maximum(ex_acc, 0.0, out=ex_acc)
-    ex_gross[...] = ex_mrr
     years["open"][y] = ex_mrr.sum(axis=0)
     years["open_acc"][y] = ex_acc.sum(axis=0)
 
@@ -545,7 +540,6 @@ def _assemble(
         hours_per_account=_ro(q.hours_per_account),
         year_open_mrr=_ro(sel["year_open"]),
         year_close_mrr=_ro(sel["year_close"]),
-        year_close_gross=_ro(sel["year_gross"]),
         year_open_accounts=_ro(sel["year_open_acc"]),
         year_close_accounts=_ro(sel["year_close_acc"]),
         year_expansion=_ro(sel["year_expansion"]),

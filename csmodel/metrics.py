@@ -49,29 +49,9 @@ def closing_mrr(pr: Projection, month: int, sel: Any = slice(None)) -> float:
     return float(pr.mrr[month, sel].sum() - pr.joined_mrr[month, sel].sum())
 
 
-def closing_accounts(pr: Projection, month: int, sel: Any = slice(None)) -> float:
-    """Accounts after every change dated in months ``1 .. month`` (as :func:`closing_mrr`)."""
-    if month == 0:
-        return float(pr.starting_accounts[sel].sum())
-    if pr.scenario.timing == "start":
-        return float(pr.accounts[month - 1, sel].sum())
-    return float(pr.accounts[month, sel].sum() - pr.joined_accounts[month, sel].sum())
-
-
 def exit_arr(pr: Projection, month: int, sel: Any = slice(None)) -> float:
     """Closing ARR of month ``month`` (1-based): 12 x :func:`closing_mrr` (DOMAIN 11.1)."""
     return 12.0 * closing_mrr(pr, month, sel)
-
-
-def dated_flows(pr: Projection, name: str, a: int, b: int, sel: Any = slice(None)) -> float:
-    """Sum of movement ``name`` over the changes dated in months ``a + 1 .. b`` (1-based).
-
-    New logos are dated to the month they sign under both timings; under
-    ``timing: end`` the other movements the engine bills from month m + 1 are
-    dated month m.
-    """
-    shift = 1 if pr.scenario.timing == "end" and name != "new" else 0
-    return float(getattr(pr, name)[a + shift : b + shift, sel].sum())
 
 
 def closing_arr_series(pr: Projection, sel: Any = slice(None)) -> list[float]:

@@ -25,7 +25,6 @@ ARRAYS = (
     "starting_book_mrr",
     "year_open_mrr",
     "year_close_mrr",
-    "year_close_gross",
     "year_close_accounts",
 )
 

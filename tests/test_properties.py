@@ -46,7 +46,6 @@ ARRAYS = (
     "flat_mrr",
     "year_open_mrr",
     "year_close_mrr",
-    "year_close_gross",
     "year_open_accounts",
     "year_close_accounts",
 )
