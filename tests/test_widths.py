@@ -372,3 +372,22 @@ def test_abbreviations_are_unambiguous() -> None:
     """Each short header stands for one full header (README lists the map)."""
     assert len(set(ABBREVIATIONS.values())) == len(ABBREVIATIONS)
     assert not set(ABBREVIATIONS.values()) & set(ABBREVIATIONS)
+
+
+@pytest.mark.parametrize("command", ["project", "headcount", "sensitivity", "check"])
+def test_no_line_ends_in_spaces_and_the_headline_does_not_wrap(run_cli, command):
+    """Rich leaves spaces where a paragraph wraps or a table pads its last column; the
+    output boundary trims them, so no line reads as cut short. The project headline's
+    labels stay one line each at 80 columns (what they mean is said beneath)."""
+    code, out, err = run_cli([command, SCENARIOS / "saas-company.yaml"], env={"COLUMNS": "80"})
+    assert code in (0, 1), err
+    assert not [line for line in out.splitlines() if line != line.rstrip()]
+    if command == "project":
+        from csmodel.engine import project
+        from csmodel.loader import load_scenario
+        from csmodel.render.project import headline_rows
+
+        n = len(headline_rows(project(load_scenario(SCENARIOS / "saas-company.yaml"))))
+        lines = out.splitlines()
+        rule = next(i for i, line in enumerate(lines) if line.startswith("─"))
+        assert lines[rule + n + 1].startswith("Uplift in years of starting ACV is")

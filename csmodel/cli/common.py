@@ -19,7 +19,9 @@ import contextlib
 import enum
 import errno
 import functools
+import io
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterable
@@ -109,10 +111,6 @@ def _to_stdout(write: Callable[[], Any]) -> None:
     except OSError as exc:
         _silence(sys.stdout)
         raise CannotWrite(STDOUT, _reason(exc)) from None
-
-
-def _broken_pipe() -> None:
-    raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
 
 def _pieces(text: Any) -> tuple[Iterable[str], str | None]:
@@ -342,15 +340,43 @@ def emit(rendered: Any, output: Path | None, *, force: bool) -> None:
     fit_tables(rendered)
     if output is None:
         protect(sys.stdout)  # before rich reads the stream's encoding (ASCII borders if not UTF)
-        console = Console(width=None if sys.stdout.isatty() else _pipe_width())
-        console.on_broken_pipe = _broken_pipe  # rich would exit 1 itself: `check` reserves 1
-        _to_stdout(lambda: console.print(rendered))
+        like = Console(width=None if sys.stdout.isatty() else _pipe_width())  # what stdout is
+        buf = _Capture(getattr(sys.stdout, "encoding", None) or "utf-8")
+        Console(
+            file=buf,
+            width=like.width,
+            color_system=like.color_system,
+            force_terminal=like.is_terminal,
+            legacy_windows=False,
+        ).print(rendered)
+        text = trim_lines(buf.getvalue())
+        _to_stdout(lambda: sys.stdout.write(text))
         return
-    import io
-
     buf = io.StringIO()
     Console(file=buf, width=_pipe_width(), color_system=None, force_terminal=False).print(rendered)
-    write_output(output, buf.getvalue(), force=force)
+    write_output(output, trim_lines(buf.getvalue()), force=force)
+
+
+class _Capture(io.StringIO):
+    """Where rich renders for stdout: a string, with stdout's encoding (so rich picks
+    ASCII borders where stdout cannot show box lines), written out in one piece."""
+
+    def __init__(self, encoding: str):
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
+
+
+_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
+def trim_lines(text: str) -> str:
+    """Rich's output without the spaces it leaves where a paragraph wraps or a table pads
+    its last column (styles closing the line are kept): no line looks cut short."""
+    return _TRAILING.sub(r"\1", text)
 
 
 def choices(name: str, values: Any) -> type[enum.Enum]:

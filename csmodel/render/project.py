@@ -14,12 +14,11 @@ from csmodel.render.layout import Col, Fit, Grid, Money, md_table  # noqa: F401 
 
 
 def headline_rows(pr: Any) -> list[tuple[str, str]]:
-    """(label, value) pairs of the headline, shared by table and markdown."""
+    """(label, value) pairs of the headline, shared by table and markdown. Labels name
+    each figure's window; :func:`headline_note` says what each includes."""
     m = pr.metrics
     cur = pr.scenario.currency
     h = pr.horizon
-    cts = pct(pr.scenario.economics.cost_to_serve, 0)
-    disc = pct(pr.scenario.discount_rate, 0)
     rows = [
         (f"Total revenue ({h} months)", money(m["total_revenue"], cur)),
         ("Revenue had nothing changed", money(m["flat_revenue"], cur)),
@@ -27,47 +26,29 @@ def headline_rows(pr: Any) -> list[tuple[str, str]]:
             "Uplift (share of total)",
             f"{money(m['uplift'], cur, signed=True)} ({pct(m['uplift_share'])})",
         ),
+        ("Uplift in years of starting ACV", num(m["equivalent_new_logos"])),
+        (f"New logos to match the uplift ({h} months)", num(m["new_logos_to_match"])),
         (
-            "Uplift in years of starting ACV (the paper's equivalent new logos)",
-            num(m["equivalent_new_logos"]),
-        ),
-        (
-            f"New logos to match the uplift (like for like, {h} months)",
-            num(m["new_logos_to_match"]),
-        ),
-        (
-            "Starting ARR → exit ARR (closing ARR of the last month)",
+            "Starting ARR → exit ARR",
             f"{money(m['starting_arr'], cur)} → {money(m['ending_arr'], cur)}",
         ),
-        ("NRR (first 12 months, starting book)", pct(m["nrr"])),
-        ("GRR (first 12 months, starting book)", pct(m["grr"])),
+        ("NRR (first 12 months)", pct(m["nrr"])),
+        ("GRR (first 12 months)", pct(m["grr"])),
         ("Logo retention (first 12 months)", pct(m["logo_retention"])),
         (f"Revenue per starting account ({h} months)", money(m["revenue_per_account"], cur)),
+        (f"CLV over {h} months", money(m["clv"], cur)),
         (
-            f"CLV over {h} months (after {cts} cost to serve, discounted at {disc}/yr)",
-            money(m["clv"], cur),
-        ),
-        (
-            f"Lifetime value per starting account (all future months, {disc}/yr)",
-            money(m["lifetime_value"], cur)
-            if m["lifetime_value"] is not None
-            else "n/a (does not converge)",
+            "Lifetime value per starting account",
+            money(m["lifetime_value"], cur) if m["lifetime_value"] is not None else "n/a",
         ),
         ("CSM cost", money(m["csm_cost"], cur)),
-        (
-            f"Contribution ({h} months: revenue after cost to serve, less CSM and "
-            "acquisition cost)",
-            money(m["contribution"], cur),
-        ),
+        (f"Contribution ({h} months)", money(m["contribution"], cur)),
     ]
     if m["ltv_to_cac"] is not None:
         rows += [
-            (
-                "Value of one new logo signed (lifetime, after cost to serve)",
-                money(m["new_logo_value"], cur),
-            ),
+            ("Value of one new logo signed", money(m["new_logo_value"], cur)),
             ("LTV:CAC (one new logo)", f"{m['ltv_to_cac']:.2f}×"),
-            ("CAC payback (months of one new logo's contribution)", num(m["cac_payback_months"])),
+            ("CAC payback (months)", num(m["cac_payback_months"])),
             ("Acquisition cost avoided by the uplift", money(m["acquisition_cost_avoided"], cur)),
         ]
     if m["csms_required"] > 0:
@@ -79,6 +60,35 @@ def headline_rows(pr: Any) -> list[tuple[str, str]]:
         )
         rows.append(("Lowest coverage", pct(m["coverage"])))
     return rows
+
+
+def headline_note(pr: Any) -> str:
+    """What each headline figure includes, its window and its horizon, in a paragraph."""
+    m = pr.metrics
+    sc = pr.scenario
+    h = pr.horizon
+    cts = pct(sc.economics.cost_to_serve, 0)
+    disc = pct(sc.discount_rate, 0)
+    lifetime = (
+        "does not converge here: a surviving account grows at least as fast as the discount rate"
+        if m["lifetime_value"] is None
+        else "continues the file's rates past the horizon at full coverage"
+    )
+    text = (
+        "Uplift in years of starting ACV is the paper's 'equivalent new logos'; new logos to "
+        f"match counts logos signed in month 1 with the same {h}-month revenue (like for like). "
+        "Exit ARR is the closing ARR of the last month. NRR and GRR are the starting book's, "
+        "over its first twelve months of changes. "
+        f"CLV and lifetime value are after {cts} cost to serve, discounted at {disc} a year; "
+        f"lifetime value {lifetime}. Contribution is revenue after cost to serve, less CSM "
+        "and acquisition cost."
+    )
+    if m["ltv_to_cac"] is not None:
+        text += (
+            " A new logo's value is its lifetime value from signing; CAC payback is the "
+            "months of its contribution that earn back its acquisition cost."
+        )
+    return text
 
 
 def conventions_line(sc: Any) -> str:
@@ -143,7 +153,11 @@ def bridge_money(r: dict, cur: str) -> list[Money]:
 def headline_grid(pr: Any) -> Grid:
     sc = pr.scenario
     title = sc.name + (f" — {sc.description}" if sc.description else "")
-    g = Grid(title, [Col("Metric", right=False, wrap=True, key=True), Col("Value")])
+    g = Grid(
+        title,
+        [Col("Metric", right=False, wrap=True, key=True), Col("Value")],
+        caption=headline_note(pr),
+    )
     for label, value in headline_rows(pr):
         g.add(label, value)
     return g
