@@ -118,6 +118,9 @@ def located_schema_problems(exc: Any, source: Source) -> list[tuple[KeyPath, Pro
     for err in errors:
         loc: KeyPath = tuple(err["loc"])
         kind = err["type"]
+        key = getattr((err.get("ctx") or {}).get("error"), "key", None)
+        if key is not None:  # a schedule's key (csmodel.schedule.ScheduleError): locate there
+            loc = (*loc, key)
         value = err.get("input")
         if kind == "extra_forbidden":
             parent, name = loc[:-1], str(loc[-1])
@@ -167,20 +170,72 @@ def _message(kind: str, err: dict, value: Any, loc: KeyPath) -> str:
 # --- rules that span keys ---------------------------------------------------
 
 
+def schedules(model: Any, path: KeyPath = ()) -> list[tuple[KeyPath, Any]]:
+    """Every scheduled number of a validated model, with its key path."""
+    from pydantic import BaseModel
+
+    from csmodel.schedule import Schedule
+
+    out: list[tuple[KeyPath, Any]] = []
+    if isinstance(model, BaseModel):
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if isinstance(value, Schedule):
+                out.append(((*path, name), value))
+            elif isinstance(value, BaseModel) or hasattr(value, "items"):
+                out.extend(schedules(value, (*path, name)))
+    elif hasattr(model, "items"):
+        for key, value in model.items():
+            if key != "variants":
+                out.extend(schedules(value, (*path, key)))
+    return out
+
+
+def _schedule_problems(doc: Document) -> list[Problem]:
+    from csmodel.dates import Calendar
+    from csmodel.schedule import key_problems
+
+    sc = doc.scenario
+    cal = Calendar.of(sc)
+    problems = []
+    for path, sched in schedules(sc):
+        if path[:1] == ("variants",) or path[:1] == ("checks",):
+            continue
+        for key, message in key_problems(sched, sc.horizon_months, cal):
+            problems.append(doc.problem((*path, str(key)), message))
+    return problems
+
+
 def cross_check(doc: Document) -> list[Problem]:
     """Problems the schema cannot see key by key."""
+    from csmodel.dates import Calendar
+    from csmodel.schedule import series
+
     sc = doc.scenario
-    problems: list[Problem] = []
+    problems: list[Problem] = _schedule_problems(doc)
+    if problems:  # months cannot be read off schedules whose keys are wrong
+        return problems
     if not sc.segments:
         problems.append(doc.problem(("segments",), "needs at least one segment"))
+    cal = Calendar.of(sc)
     for name, seg in sc.segments.items():
         base = ("segments", name)
-        if seg.churn.rate + seg.contraction.rate > 1:
+        h = sc.horizon_months
+        both = [
+            (c, d, k + 1)
+            for k, (c, d) in enumerate(
+                zip(series(seg.churn.rate, h, cal), series(seg.contraction.rate, h, cal), strict=True)
+            )
+            if c + d > 1
+        ]
+        if both:
+            c, d, k = both[0]
+            when = f" from {cal.month_label(k)}" if k > 1 else ""
             problems.append(
                 doc.problem(
                     (*base, "contraction", "rate"),
-                    f"churn ({seg.churn.rate:.0%}) plus contraction ({seg.contraction.rate:.0%}) "
-                    "exceed 100% of revenue in one period",
+                    f"churn ({c:.0%}) plus contraction ({d:.0%}) "
+                    f"exceed 100% of revenue in one period{when}",
                 )
             )
         if seg.meetings and seg.accounts_per_csm is not None:

@@ -164,15 +164,55 @@ class Params:
     def columns(self) -> int:
         return int(self.churn.shape[-1])
 
+    @property
+    def timed(self) -> bool:
+        """Whether any input changes over time (a schedule, DOMAIN 7)."""
+        return any(getattr(self, f).ndim == 2 for f in TIMED)
 
-def hours_per_account(scenario: Scenario, seg: Any) -> float:
+    def at(self, m: int) -> Params:
+        """Every input as in force in engine month ``m`` (``(N,)`` arrays; past the last
+        month of a schedule its last value holds)."""
+        if not self.timed:
+            return self
+        return replace(self, **{f: _at(getattr(self, f), m) for f in TIMED})
+
+
+TIMED = (
+    "churn",
+    "contraction",
+    "expansion",
+    "price",
+    "joiners_mrr",
+    "joiners_accounts",
+    "logos_signed",
+    "hours_per_account",
+    "csms",
+    "productive_hours",
+    "cost_per_csm",
+    "cost_to_serve",
+    "cac_per_logo",
+    "logo_mrr",
+)
+"""The :class:`Params` fields that may change month by month: ``(N,)`` when constant,
+``(H + 1, N)`` (engine months 0..H) when a schedule moves them."""
+
+
+def _at(x: np.ndarray, m: int) -> np.ndarray:
+    """``x`` as in force in engine month ``m``: itself when constant, else its row."""
+    return x if x.ndim == 1 else x[min(m, x.shape[0] - 1)]
+
+
+def hours_per_account(scenario: Scenario, seg: Any, productive: Any = None, ratio: Any = None):
     """Yearly CSM hours one account of segment ``seg`` needs (0 without a workload model):
     THE workload formula. With ``accounts_per_csm`` instead of meetings, the hours are
-    those that give that ratio: productive hours / accounts_per_csm."""
+    those that give that ratio: productive hours / accounts_per_csm. ``productive`` and
+    ``ratio`` (month-by-month arrays, from schedules) default to the plan's first month."""
     if seg.meetings:
         return float(seg.hours_per_account or 0.0)
     if seg.accounts_per_csm:
-        return scenario.team.productive_hours / seg.accounts_per_csm
+        if productive is None:
+            productive = scenario.team.productive_hours
+        return productive / (float(seg.accounts_per_csm) if ratio is None else ratio)
     return 0.0
 
 
@@ -185,52 +225,134 @@ _EVERY_INDEX = {name: _PERIOD_INDEX[months] for name, months in PERIODS.items()}
 _FIELDS = 24
 
 
-def segment_row(sc: Scenario, s: Any) -> tuple[float, ...]:
+def segment_row(sc: Scenario, s: Any) -> tuple[Any, ...]:
     """One column of :class:`Params`: segment ``s`` (a ``schema.Segment``) of scenario
-    ``sc`` (whose team, economics and understaffing it takes), in field order."""
+    ``sc`` (whose team, economics and understaffing it takes), in field order.
+
+    A scheduled input (DOMAIN 7) comes out as an array of its value in each engine
+    month ``0 .. H`` (and so does every field computed from it); plain ones as floats.
+    """
     team, und = sc.team, sc.understaffing
     ch, co, ex, pi, nl = s.churn, s.contraction, s.expansion, s.price_increase, s.new_logos
-    joiners = nl.per_month * nl.onboarding_rate
+    t = _Timeline(sc)
+    per_month, onboarding = t(nl.per_month), t(nl.onboarding_rate)
+    acv = t(s.new_logo_acv)
+    joiners = per_month * onboarding
+    productive = t(team.hours_per_year) * t(team.productivity)
+    ratio = t(s.accounts_per_csm) if s.accounts_per_csm is not None else None
+    dated = t.dated  # movement rates by the month their changes are dated in
     return (
-        ch.rate,
-        co.rate,
-        ex.rate * ex.share,
-        pi.rate * pi.share,
+        dated(ch.rate),
+        dated(co.rate),
+        dated(ex.rate) * dated(ex.share),
+        dated(pi.rate) * dated(pi.share),
         _EVERY_INDEX[ch.every],
         _EVERY_INDEX[co.every],
         _EVERY_INDEX[ex.every],
         _EVERY_INDEX[pi.every],
-        joiners * s.new_logo_acv / 12,
+        joiners * acv / 12,
         joiners,
-        nl.per_month,
-        hours_per_account(sc, s),
+        per_month,
+        hours_per_account(sc, s, productive, ratio),
         s.onboarding_hours,
-        np.nan if s.csms is None else s.csms,
+        np.nan if s.csms is None else t(s.csms),
         s.accounts * s.acv / 12,
         s.accounts,
-        team.productive_hours,
-        team.cost_per_csm,
+        productive,
+        t(team.cost_per_csm if s.cost_per_csm is None else s.cost_per_csm),
         und.churn_sensitivity,
         und.expansion_sensitivity,
-        sc.economics.cost_to_serve,
-        sc.economics.cac_per_logo,
+        t(sc.economics.cost_to_serve),
+        t(sc.economics.cac_per_logo),
         sc.discount_rate,
-        nl.onboarding_rate * s.new_logo_acv / 12,
+        onboarding * acv / 12,
     )
+
+
+class _Timeline:
+    """Reads a plain or scheduled number of one scenario: a float, or an array of the
+    value in force in each engine month ``0 .. H`` (``csmodel.schedule``)."""
+
+    def __init__(self, sc: Scenario):
+        self.sc = sc
+        self.cal: Any = None
+
+    def __call__(self, x: Any) -> Any:
+        from csmodel.schedule import Schedule
+
+        if not isinstance(x, Schedule):
+            return float(x)
+        from csmodel.dates import Calendar
+
+        if self.cal is None:
+            self.cal = Calendar.of(self.sc)
+        return np.array(x.series(self.sc.horizon_months + 1, self.cal))
+
+    def dated(self, x: Any) -> Any:
+        """A movement's rate or share for the changes the engine makes in month ``m``:
+        under ``timing: end`` they are dated in plan month ``m`` (1-based, the month
+        before: DOMAIN 11.1), so month ``m`` uses the value in force then."""
+        a = self(x)
+        if isinstance(a, float) or self.sc.timing == "start":
+            return a
+        return np.concatenate([a[:1], a[:-1]])
 
 
 ROW_CHURN_SENSITIVITY = 18
 """Where :func:`segment_row` holds ``churn_sensitivity`` (``_params_from`` reads it there)."""
 
 
-def params_from_rows(rows: list[tuple[float, ...]]) -> Params:
+def params_from_rows(rows: list[tuple[Any, ...]]) -> Params:
     """:class:`Params` of columns given as :func:`segment_row` tuples."""
-    return _params_from(np.array(rows, dtype=float).reshape(-1, _FIELDS).T)
+    timed = {i for row in rows for i, v in enumerate(row) if isinstance(v, np.ndarray)}
+    if not timed:
+        return _params_from(np.array(rows, dtype=float).reshape(-1, _FIELDS).T)
+    plain = [[0.0 if i in timed else v for i, v in enumerate(row)] for row in rows]
+    p = _params_from(np.array(plain, dtype=float).reshape(-1, _FIELDS).T)
+    names = list(_ROW_FIELDS)
+    update = {}
+    for i in timed:
+        length = max(len(row[i]) for row in rows if isinstance(row[i], np.ndarray))
+        a = np.empty((length, len(rows)))
+        for j, row in enumerate(rows):
+            a[:, j] = row[i]
+        # a schedule that never moves is the plain number: 1-D, the fast path
+        update[names[i]] = a[0].copy() if (a == a[:1]).all() else a
+    return replace(p, **update)
 
 
 def params(sc: Scenario) -> Params:
     """The engine's inputs of one scenario: one column per segment, in file order."""
     return params_from_rows([segment_row(sc, s) for s in sc.segments.values()])
+
+
+_ROW_FIELDS = (
+    "churn",
+    "contraction",
+    "expansion",
+    "price",
+    "_churn_every",
+    "_contraction_every",
+    "_expansion_every",
+    "_price_every",
+    "joiners_mrr",
+    "joiners_accounts",
+    "logos_signed",
+    "hours_per_account",
+    "onboarding_hours",
+    "csms",
+    "start_mrr",
+    "start_accounts",
+    "productive_hours",
+    "cost_per_csm",
+    "churn_sensitivity",
+    "expansion_sensitivity",
+    "cost_to_serve",
+    "cac_per_logo",
+    "discount_rate",
+    "logo_mrr",
+)
+"""The :class:`Params` field of each position of a :func:`segment_row`."""
 
 
 def _params_from(a: np.ndarray) -> Params:
@@ -260,9 +382,16 @@ def _params_from(a: np.ndarray) -> Params:
 
 
 def concat(batch: list[Params]) -> Params:
-    """The columns of every :class:`Params` of ``batch``, side by side."""
-    fields = Params.__dataclass_fields__
-    return Params(**{f: np.concatenate([getattr(p, f) for p in batch], axis=-1) for f in fields})
+    """The columns of every :class:`Params` of ``batch``, side by side (a field that
+    changes over time in one member is ``(H + 1, N)`` for all)."""
+    out = {}
+    for f in Params.__dataclass_fields__:
+        parts = [getattr(p, f) for p in batch]
+        if f in TIMED and any(x.ndim == 2 for x in parts):
+            length = max(x.shape[0] for x in parts if x.ndim == 2)
+            parts = [np.broadcast_to(x, (length, x.shape[-1])) for x in parts]
+        out[f] = np.concatenate(parts, axis=-1)
+    return Params(**out)
 
 
 @dataclass(frozen=True)
@@ -334,17 +463,41 @@ _YEARLY = (
 
 
 class _Coverage:
-    """Required FTE and coverage each month (DOMAIN 5.3); unstaffed columns are covered."""
+    """Required FTE and coverage each month (DOMAIN 5.3); unstaffed columns are covered.
+
+    The staffed CSMs, hours and productive hours in force in month ``m`` set that
+    month's coverage (schedules, DOMAIN 7); the onboarding load of month ``m`` is that
+    of the logos signed in months ``m - 2 .. m`` (their first three months)."""
 
     def __init__(self, p: Params):
-        self.fte_per_account = p.hours_per_account / p.productive_hours
-        self.staffed = np.where(np.isnan(p.csms), np.inf, p.csms)
-
-    def __call__(self, opening_accounts: np.ndarray, onboarding_fte: np.ndarray) -> tuple:
-        fte = opening_accounts * self.fte_per_account + onboarding_fte
         with np.errstate(divide="ignore", invalid="ignore"):
-            kappa = np.fmin(1.0, self.staffed / fte)  # 0 / 0 (no CSMs, no need) is covered
+            self.fte_per_account = p.hours_per_account / p.productive_hours
+        self.staffed = np.where(np.isnan(p.csms), np.inf, p.csms)
+        monthly_hours = p.productive_hours / 12.0  # one CSM's productive hours in a month
+        if p.logos_signed.ndim == 1 and monthly_hours.ndim == 1:
+            self.onboarding = [
+                p.logos_signed * k * p.onboarding_hours / 3.0 / monthly_hours for k in (1, 2, 3)
+            ]
+        else:
+            logos = np.broadcast_to(p.logos_signed, (max(_len(p.logos_signed), 3), p.columns))
+            recent = np.cumsum(logos, axis=0)
+            recent[3:] -= recent[:-3].copy()
+            load = recent * p.onboarding_hours / 3.0
+            self.onboarding = [
+                load[min(m, load.shape[0] - 1)] / _at(monthly_hours, m)
+                for m in range(max(_len(p.logos_signed), _len(monthly_hours)))
+            ]
+
+    def __call__(self, m: int, opening_accounts: np.ndarray) -> tuple:
+        onboarding_fte = self.onboarding[min(m, len(self.onboarding) - 1)]
+        fte = opening_accounts * _at(self.fte_per_account, m) + onboarding_fte
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kappa = np.fmin(1.0, _at(self.staffed, m) / fte)  # 0 / 0 (nothing needed) is covered
         return fte, kappa
+
+
+def _len(x: np.ndarray) -> int:
+    return x.shape[0] if x.ndim == 2 else 1
 
 
 class RetentionModel(Protocol):
@@ -387,7 +540,7 @@ def run(
     m_churn, m_contr, m_exp, m_price = (
         (classes > p.period_index[i][None, :]).astype(float) for i in range(4)
     )
-    price_rate = p.price * m_price  # (4, N)
+    price_rate = p.price * m_price  # (4, N) ((H + 1, 4, N) when scheduled)
     one_price = 1.0 + price_rate
 
     # State (4, K, N): MRR, accounts, and the trackers of the book that existed
@@ -401,22 +554,24 @@ def run(
     churn_rate, contr_rate, exp_rate = rates
     growth = np.empty((4, n))
     priced = np.empty((4, n))
-    monthly_hours = p.productive_hours / 12.0  # one CSM's productive hours in a month
-    onboarding_fte = [
-        p.logos_signed * k * p.onboarding_hours / 3.0 / monthly_hours for k in (1, 2, 3)
-    ]
+    if p.price.ndim == 2:
+        price_rate = p.price[:, None, :] * m_price[None]
+        one_price = 1.0 + price_rate
+    timed = p.timed
 
     out = {k: np.zeros((h + 1, n)) for k in _MONTHLY}
-    out["new"][:] = p.joiners_mrr
+    out["new"][:] = p.joiners_mrr if p.joiners_mrr.ndim == 1 else p.joiners_mrr[: h + 1]
     n_years = h // 12
     years = {k: np.zeros((n_years, n)) for k in _YEARLY}
     window_open = 0 if layout.start_timing else 1  # first month of change of year 1
 
     for m in range(h + 1):
+        q = p.at(m) if timed else p  # the inputs in force this month (schedules, DOMAIN 7)
+        pr_m, op_m = (price_rate[m], one_price[m]) if p.price.ndim == 2 else (price_rate, one_price)
         r = n_start + (m % 12) if n_new else None
         # Year windows: twelve months of change each, starting at window_open.
         if (m - window_open) % 12 == 0 and (m - window_open) // 12 < n_years:
-            _open_year(state, years, (m - window_open) // 12, m, layout, p)
+            _open_year(state, years, (m - window_open) // 12, m, layout, p.at(max(m - 1, 0)))
 
         # 1. New logos join after this month's changes (DOMAIN 11.1: they take no
         # change in the month they sign), but count in its coverage (DOMAIN 5.3).
@@ -425,11 +580,11 @@ def run(
         sums = np.einsum("ck,skn->scn", class_sum[m], state[:3])
         mrr_c = sums[0, :4] + sums[0, 4:]
         acc_c = sums[1, :4] + sums[1, 4:]
-        fte, kappa = coverage(acc_c.sum(axis=0) + p.joiners_accounts, onboarding_fte[min(m, 2)])
+        fte, kappa = coverage(m, acc_c.sum(axis=0) + q.joiners_accounts)
         gap = 1.0 - kappa
-        churn_eff = np.minimum(1.0, p.churn * (1.0 + p.churn_sensitivity * gap))
-        exp_eff = p.expansion * np.maximum(0.0, 1.0 - p.expansion_sensitivity * gap)
-        contr_eff = np.minimum(p.contraction, 1.0 - churn_eff)
+        churn_eff = np.minimum(1.0, q.churn * (1.0 + p.churn_sensitivity * gap))
+        exp_eff = q.expansion * np.maximum(0.0, 1.0 - p.expansion_sensitivity * gap)
+        contr_eff = np.minimum(q.contraction, 1.0 - churn_eff)
 
         # 2. Due expansion, churn and contraction on the opening MRR, applied together;
         # 3. then a due price increase on the retained, expanded contract.
@@ -439,7 +594,7 @@ def run(
         np.add(exp_rate, 1.0, out=growth)
         growth -= churn_rate
         growth -= contr_rate
-        np.multiply(growth, one_price, out=factors[0])  # MRR
+        np.multiply(growth, op_m, out=factors[0])  # MRR
         np.subtract(1.0, churn_rate, out=factors[1])  # accounts
         factors[2] = factors[0]  # the year's book moves as the MRR
         factors[3] = factors[1]  # and its accounts as the accounts
@@ -447,7 +602,7 @@ def run(
 
         flows = (rates * mrr_c).sum(axis=1)
         out["churn"][m], out["contraction"][m], out["expansion"][m] = flows
-        np.multiply(growth, price_rate, out=priced)
+        np.multiply(growth, pr_m, out=priced)
         out["price_increase"][m] = (priced * mrr_c).sum(axis=0)
         y = (m - window_open) // 12
         if m >= window_open and y < n_years:
@@ -462,12 +617,12 @@ def run(
         total = (sums[0, 4:] * factors[0]).sum(axis=0) + book
         accounts = (acc_c * factors[1]).sum(axis=0)
         if n_new:
-            mrr[r] += p.joiners_mrr
-            acc[r] += p.joiners_accounts
-            total += p.joiners_mrr
-            accounts += p.joiners_accounts
-            out["joined_mrr"][m] = p.joiners_mrr
-            out["joined_accounts"][m] = p.joiners_accounts
+            mrr[r] += q.joiners_mrr
+            acc[r] += q.joiners_accounts
+            total += q.joiners_mrr
+            accounts += q.joiners_accounts
+            out["joined_mrr"][m] = q.joiners_mrr
+            out["joined_accounts"][m] = q.joiners_accounts
 
         if m == h - 1:  # the starting book's cohorts as the horizon ends, for values past it
             book_at_h = mrr[:n_start].copy()
@@ -521,12 +676,18 @@ def _assemble(
     sel = {k: v[..., cols] for k, v in out.items()}
     q = Params(**{f: getattr(p, f)[..., cols] for f in Params.__dataclass_fields__})
     months = np.arange(h + 1)[:, None]
-    flat = q.start_mrr[None, :] + q.joiners_mrr[None, :] * (months + 1)
+    if q.joiners_mrr.ndim == 1:
+        flat = q.start_mrr[None, :] + q.joiners_mrr[None, :] * (months + 1)
+    else:  # each month's logos at their onboarded MRR from their month on
+        flat = q.start_mrr[None, :] + np.cumsum(q.joiners_mrr[: h + 1], axis=0)
     staffed = ~np.isnan(q.csms)
-    csm_cost = np.where(staffed[None, :], q.csms[None, :], sel["fte_required"]) * (
-        q.cost_per_csm / 12.0
+    csms = q.csms if q.csms.ndim == 1 else q.csms[: h + 1]
+    cost = q.cost_per_csm if q.cost_per_csm.ndim == 1 else q.cost_per_csm[: h + 1]
+    csm_cost = np.where(staffed if staffed.ndim == 2 else staffed[None, :], csms, sel["fte_required"])
+    csm_cost = csm_cost * (cost / 12.0)
+    logos = np.broadcast_to(
+        q.logos_signed if q.logos_signed.ndim == 1 else q.logos_signed[: h + 1], (h + 1, q.columns)
     )
-    logos = np.broadcast_to(q.logos_signed, (h + 1, q.columns))
     return Projection(
         scenario=sc,
         segments=tuple(sc.segments) if segments is None else segments,
@@ -537,7 +698,7 @@ def _assemble(
         flat_mrr=_ro(flat),
         starting_mrr=_ro(q.start_mrr),
         starting_accounts=_ro(q.start_accounts),
-        hours_per_account=_ro(q.hours_per_account),
+        hours_per_account=_ro(q.at(0).hours_per_account),
         year_open_mrr=_ro(sel["year_open"]),
         year_close_mrr=_ro(sel["year_close"]),
         year_open_accounts=_ro(sel["year_open_acc"]),

@@ -47,6 +47,12 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Scenario", "name"): "Shown on every report (required); 1 to 80 printable characters.",
     ("Scenario", "description"): "Optional text.",
     ("Scenario", "horizon_months"): "Months projected, 1 to 600 (default 36).",
+    ("Scenario", "start"): "Optional first month of the plan, YYYY-MM (e.g. 2027-02): "
+    "months are labelled Feb 2027 and years and quarters are fiscal.",
+    ("Scenario", "fiscal_year_start"): "Month the fiscal year opens in: 1 to 12 or a name "
+    "(default 1, January).",
+    ("Scenario", "fiscal_year_label"): "end: FY2028 is the fiscal year ending in 2028 "
+    "(default); start: the one starting in 2028.",
     ("Scenario", "timing"): "end: changes land after each full period (default); "
     "start: at the start of each period, the first included.",
     ("Scenario", "renewals"): "aligned: the book renews together (default); "
@@ -77,7 +83,10 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     "discounted from month H (0 to 1,000; default 0).",
     ("Segment", "accounts"): "Accounts in the book at month 0 (required).",
     ("Segment", "acv"): "Annual contract value of one account (required).",
-    ("Segment", "csms"): "Staffed CSMs; leave out for fully staffed.",
+    ("Segment", "csms"): "Staffed CSMs (a number or a schedule of planned hires and "
+    "departures); leave out for fully staffed.",
+    ("Segment", "cost_per_csm"): "Fully loaded cost per CSM of this segment, per year "
+    "(default: team.cost_per_csm).",
     ("Segment", "churn"): "Revenue lost by accounts leaving, per period.",
     ("Segment", "contraction"): "Revenue lost by accounts that stay (downsell), per period.",
     ("Segment", "expansion"): "Upsell / cross-sell growth of retained revenue, per period.",
@@ -107,8 +116,42 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Check", "max"): 'Highest value that passes; rates accept "90%" (a plain 90 is 9000%).',
     ("Check", "severity"): "error (default) fails the check; warning only warns.",
     ("Check", "name"): "Stable id shown in reports (default: e.g. grr-min).",
+    ("Check", "year"): "Evaluate on one year: a plan year (1, 2, ...) or, with start, a fiscal "
+    "year such as FY2028.",
     ("Lint", "disable"): "Lint ids to switch off for this file (say why in a comment).",
 }
+
+
+_YEAR_MONTH = r"^\d{4}-(?:0[1-9]|1[0-2])$"
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
+
+def schedule_schema(plain: list[dict[str, Any]]) -> dict[str, Any]:
+    """A schedule (DOMAIN 7): plan months (1-based) or ``YYYY-MM`` to values as the plain
+    field takes them, and ``interpolate: linear | step``."""
+    value = plain[0] if len(plain) == 1 else {"anyOf": plain}
+    return {
+        "type": "object",
+        "description": "A schedule: month -> value from that month on, e.g. {1: 10, 13: 20} "
+        "(plan months) or {2027-02: 10} (with start); interpolate: linear ramps between keys.",
+        "minProperties": 1,
+        "properties": {"interpolate": {"enum": ["linear", "step"]}},
+        "patternProperties": {r"^[1-9]\d{0,2}$": value, _YEAR_MONTH[:-1] + "$": value},
+        "additionalProperties": False,
+    }
 
 
 def _closure(func: Any) -> dict[str, Any]:
@@ -145,6 +188,29 @@ def _validator_schema(func: Any) -> dict[str, Any]:
     free = _closure(func)
     if name.startswith("_optional."):
         return {"anyOf": [*_validator_schema(free["fn"])["anyOf"], {"type": "null"}]}
+    if name.startswith("_schedulable."):
+        plain = _validator_schema(free["fn"])["anyOf"]
+        return {"anyOf": [*plain, schedule_schema(plain)]}
+    if func is schema._year_month:
+        return {"anyOf": [{"type": "string", "pattern": _YEAR_MONTH}]}
+    if func is schema._fiscal_month:
+        names = "|".join(
+            f"[{m[0].upper()}{m[0]}]{m[1:3]}" + (f"(?:{m[3:]})?" if len(m) > 3 else "")
+            for m in _MONTHS
+        )
+        return {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 12},
+                {"type": "string", "pattern": rf"^\s*(?:{names})\s*$"},
+            ]
+        }
+    if func is schema._check_year:
+        return {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 50},
+                {"type": "string", "pattern": r"^\s*[Ff][Yy]\d{4}\s*$"},
+            ]
+        }
     if name.startswith("_rate."):
         lo, hi, lo_open = free["lo"], free["hi"], free["lo_open"]
         unit = (lo, hi) == (0.0, 1.0)

@@ -106,7 +106,10 @@ def monthly_contribution(pr: Projection) -> np.ndarray:
     11.3) — revenue × (1 − cost to serve) − CSM cost − acquisition cost of the logos
     signed that month. Metrics, the staffing sweep and compare all sum it."""
     p = pr.params
-    return pr.mrr * (1.0 - p.cost_to_serve) - pr.csm_cost - pr.logos_signed * p.cac_per_logo
+    n = pr.mrr.shape[0]  # schedules: each month at its own cost to serve and CAC
+    cts = p.cost_to_serve if p.cost_to_serve.ndim == 1 else p.cost_to_serve[:n]
+    cac = p.cac_per_logo if p.cac_per_logo.ndim == 1 else p.cac_per_logo[:n]
+    return pr.mrr * (1.0 - cts) - pr.csm_cost - pr.logos_signed * cac
 
 
 def column_parts(pr: Projection) -> dict[str, np.ndarray]:
@@ -115,7 +118,9 @@ def column_parts(pr: Projection) -> dict[str, np.ndarray]:
     Book and segment metrics, and a sensitivity point that replaces one segment
     of the book, are all :func:`combine` of sums of these: one formula each.
     """
-    p = pr.params
+    p_all = pr.params
+    p = p_all.at(0)  # per-logo and per-CSM figures: the plan's first month (schedules)
+    cts_h = p_all.cost_to_serve if p_all.cost_to_serve.ndim == 1 else p_all.cost_to_serve[: pr.horizon]
     h = pr.horizon
     n_years = pr.year_open_mrr.shape[0]
     v = (1.0 + p.discount_rate[None, :]) ** (-np.arange(h)[:, None] / 12.0)
@@ -160,7 +165,7 @@ def column_parts(pr: Projection) -> dict[str, np.ndarray]:
         "y_acc_open": year0(pr.year_open_accounts),
         "y_acc_close": year0(pr.year_close_accounts),
         "book_revenue": pr.starting_book_mrr[:h].sum(axis=0),
-        "book_value": (pr.starting_book_mrr[:h] * (1.0 - p.cost_to_serve) * v).sum(axis=0),
+        "book_value": (pr.starting_book_mrr[:h] * (1.0 - cts_h) * v).sum(axis=0),
         "csm_cost": csm_cost,
         "contribution": monthly_contribution(pr)[:h].sum(axis=0),
         "peak_fte": peaks,

@@ -242,7 +242,56 @@ def _frozen_mapping(value: dict) -> MappingProxyType:
     return MappingProxyType(dict(value))
 
 
+def _schedulable(fn):
+    """A number that may also be written as a schedule (DOMAIN 7, ``csmodel.schedule``):
+    a mapping's every value goes through ``fn``, the plain field's own validator."""
+
+    def check(value: Any) -> Any:
+        from csmodel.schedule import Schedule, parse
+
+        if isinstance(value, Schedule):  # an edit of a validated model: its values checked again
+            return Schedule(tuple((k, fn(v)) for k, v in value.points), value.linear)
+        if isinstance(value, (dict, MappingProxyType)):
+            return parse(dict(value), fn)
+        return fn(value)
+
+    return check
+
+
+def _year_month(value: Any) -> str:
+    from csmodel.dates import parse_year_month
+
+    if isinstance(value, str) and parse_year_month(value):
+        return value.strip()
+    raise ValueError(f"expected a month written YYYY-MM, e.g. 2027-02 (got {show(value)})")
+
+
+def _fiscal_month(value: Any) -> int:
+    from csmodel.dates import month_number
+
+    m = month_number(value) if not isinstance(value, bool) else None
+    if m is None:
+        raise ValueError(
+            f"expected a month: 1 to 12 or a name such as february (got {show(value)})"
+        )
+    return m
+
+
+def _check_year(value: Any) -> int | str:
+    """A check's ``year``: a plan year (1, 2, ...) or a fiscal year (``FY2028``)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*FY\d{4}\s*", value, flags=re.I):
+        return value.strip().upper()
+    try:
+        return _whole(1, 50)(value)
+    except ValueError:
+        raise ValueError(
+            f"expected a plan year (1, 2, ...) or a fiscal year such as FY2028 (got {show(value)})"
+        ) from None
+
+
 Rate = Annotated[float, BeforeValidator(_rate())]
+SRate = Annotated[Any, BeforeValidator(_schedulable(_rate()))]
+"""A rate that may be a schedule (``csmodel.schedule.Schedule``, a float subclass)."""
 NonNeg = Annotated[float, BeforeValidator(_num())]
 Name = Annotated[str, BeforeValidator(check_name)]
 Money = Annotated[float, BeforeValidator(_num(hi=MAX_MONEY))]
@@ -258,7 +307,7 @@ class _Model(BaseModel):
 class Movement(_Model):
     """A recurring movement: ``rate`` per period, due ``every`` month/quarter/year."""
 
-    rate: Rate = 0.0
+    rate: SRate = 0.0
     every: Every = "year"
 
     @property
@@ -269,17 +318,19 @@ class Movement(_Model):
 class SharedMovement(Movement):
     """A movement taken by ``share`` of accounts each period (expected effect rate x share)."""
 
-    share: Rate = 1.0
+    share: SRate = 1.0
 
 
 class NewLogos(_Model):
     """New accounts signed each month, and the share that survives onboarding (CR5)."""
 
-    per_month: Annotated[float, BeforeValidator(_num(hi=MAX_NEW_LOGOS_PER_MONTH))] = 0.0
-    acv: Annotated[float | None, BeforeValidator(_optional(_num(lo_open=True, hi=MAX_MONEY)))] = (
-        None
-    )
-    onboarding_rate: Rate = 1.0
+    per_month: Annotated[
+        Any, BeforeValidator(_schedulable(_num(hi=MAX_NEW_LOGOS_PER_MONTH)))
+    ] = 0.0
+    acv: Annotated[
+        Any, BeforeValidator(_optional(_schedulable(_num(lo_open=True, hi=MAX_MONEY))))
+    ] = None
+    onboarding_rate: SRate = 1.0
 
 
 class Meeting(_Model):
@@ -299,7 +350,10 @@ class Segment(_Model):
 
     accounts: Annotated[int, BeforeValidator(_whole(0, MAX_ACCOUNTS))]
     acv: PositiveMoney
-    csms: Annotated[float | None, BeforeValidator(_optional(_num(hi=MAX_CSMS)))] = None
+    csms: Annotated[Any, BeforeValidator(_optional(_schedulable(_num(hi=MAX_CSMS))))] = None
+    cost_per_csm: Annotated[
+        Any, BeforeValidator(_optional(_schedulable(_num(hi=MAX_MONEY))))
+    ] = None
     churn: Movement = Movement()
     contraction: Movement = Movement()
     expansion: SharedMovement = SharedMovement()
@@ -310,8 +364,12 @@ class Segment(_Model):
     )
     onboarding_hours: Hours = 0.0
     accounts_per_csm: Annotated[
-        float | None,
-        BeforeValidator(_optional(_num(ACCOUNTS_PER_CSM_RANGE[0], hi=ACCOUNTS_PER_CSM_RANGE[1]))),
+        Any,
+        BeforeValidator(
+            _optional(
+                _schedulable(_num(ACCOUNTS_PER_CSM_RANGE[0], hi=ACCOUNTS_PER_CSM_RANGE[1]))
+            )
+        ),
     ] = None
 
     @property
@@ -329,23 +387,24 @@ class Segment(_Model):
 class Team(_Model):
     """CSM capacity and cost."""
 
-    hours_per_year: Annotated[float, BeforeValidator(_num(lo_open=True, hi=HOURS_IN_A_YEAR))] = (
-        2080.0
-    )
-    productivity: Annotated[float, BeforeValidator(_rate(lo_open=True))] = 0.70
-    cost_per_csm: Money = 120_000.0
+    hours_per_year: Annotated[
+        Any, BeforeValidator(_schedulable(_num(lo_open=True, hi=HOURS_IN_A_YEAR)))
+    ] = 2080.0
+    productivity: Annotated[Any, BeforeValidator(_schedulable(_rate(lo_open=True)))] = 0.70
+    cost_per_csm: Annotated[Any, BeforeValidator(_schedulable(_num(hi=MAX_MONEY)))] = 120_000.0
     ramp_months: Annotated[int, BeforeValidator(_whole(0, 60))] = 3
     attrition: Annotated[float, BeforeValidator(_rate(0.0, 0.99))] = 0.15  # 100% = nobody stays
 
     @property
     def productive_hours(self) -> float:
-        """Hours per CSM per year available for account work."""
-        return self.hours_per_year * self.productivity
+        """Hours per CSM per year available for account work (in the plan's first month,
+        when hours or productivity are scheduled)."""
+        return float(self.hours_per_year) * float(self.productivity)
 
 
 class Economics(_Model):
-    cost_to_serve: Rate = 0.15
-    cac_per_logo: Money = 0.0
+    cost_to_serve: SRate = 0.15
+    cac_per_logo: Annotated[Any, BeforeValidator(_schedulable(_num(hi=MAX_MONEY)))] = 0.0
 
 
 Sensitivity = Annotated[float, BeforeValidator(_num(hi=MAX_SENSITIVITY))]
@@ -443,6 +502,7 @@ class Check(_Model):
     max: Bound = None
     severity: Literal["error", "warning"] = "error"
     name: Annotated[str | None, BeforeValidator(_optional(check_name))] = None
+    year: Annotated[int | str | None, BeforeValidator(_optional(_check_year))] = None
 
     @field_validator("min", "max", mode="before")
     @classmethod
@@ -463,6 +523,9 @@ class Scenario(_Model):
     name: Name
     description: str | None = None
     horizon_months: Annotated[int, BeforeValidator(_whole(1, 600))] = 36
+    start: Annotated[str | None, BeforeValidator(_optional(_year_month))] = None
+    fiscal_year_start: Annotated[int, BeforeValidator(_fiscal_month)] = 1
+    fiscal_year_label: Literal["end", "start"] = "end"
     timing: Literal["end", "start"] = "end"
     renewals: Literal["aligned", "spread"] = "aligned"
     currency: str = "USD"
@@ -479,12 +542,17 @@ class Scenario(_Model):
     lint: Lint = Lint()
 
 
-def plain(model: BaseModel) -> Any:
-    """The model as plain data (dicts and lists), e.g. to apply overrides to."""
+def plain(model: BaseModel, schedules: bool = False) -> Any:
+    """The model as plain data (dicts and lists), e.g. to apply overrides to; a schedule
+    as written in a file (a mapping), or with ``schedules`` as its ``Schedule``."""
+
+    from csmodel.schedule import Schedule
 
     def unwrap(x: Any) -> Any:
         if isinstance(x, BaseModel):
             return {k: unwrap(getattr(x, k)) for k in type(x).model_fields}
+        if isinstance(x, Schedule):
+            return x if schedules else x.plain()
         if isinstance(x, (dict, MappingProxyType)):
             return {k: unwrap(v) for k, v in x.items()}
         if isinstance(x, (list, tuple)):

@@ -58,6 +58,7 @@ import numpy as np
 from csmodel.engine import project
 from csmodel.errors import CsmodelError
 from csmodel.ids import PERIODS
+from csmodel.schedule import Schedule
 from csmodel.schema import Scenario, plain
 
 RATE_KEYS = frozenset(
@@ -66,7 +67,7 @@ RATE_KEYS = frozenset(
 """Keys that are rates: moved by the (annualised) step in points."""
 LOSS_MOVEMENTS = frozenset({"churn", "contraction"})
 GROWTH_MOVEMENTS = frozenset({"expansion", "price_increase"})
-SKIP_KEYS = frozenset({"horizon_months", "ramp_months"})
+SKIP_KEYS = frozenset({"horizon_months", "ramp_months", "fiscal_year_start"})
 """Numbers that define the plan's frame, not assumptions to move."""
 SKIP_TREES = frozenset({"variants", "checks", "lint"})
 WHOLE_KEYS = frozenset({"accounts"})
@@ -202,7 +203,7 @@ def assumptions(data: Any, path: tuple = ()) -> list[tuple[tuple, float]]:
     elif (
         isinstance(data, (int, float)) and not isinstance(data, bool) and path[-1] not in SKIP_KEYS
     ):
-        out.append((path, float(data)))
+        out.append((path, data if isinstance(data, Schedule) else float(data)))
     return out
 
 
@@ -416,7 +417,7 @@ def sensitivity(
     ``top`` keeps the ``top`` largest swings. Raises :class:`WorkTooLarge` when
     the run would exceed :data:`MAX_WORK`.
     """
-    data = plain(scenario)
+    data = plain(scenario, schedules=True)
     for k in SKIP_TREES:
         data.pop(k, None)
     leaves = assumptions(data)
@@ -438,9 +439,15 @@ def sensitivity(
             parent = _at(data, path[:-1])
             period = parent.get("every") if isinstance(parent, dict) else None
             mv = move(path, value, period, step, relative_step, acv)
-            lo = None if mv.low == value else points.add(path, mv.low)
-            hi = None if mv.high == value else points.add(path, mv.high)
-            moves.append((path, value, period, mv, lo, hi))
+            low, high = mv.low, mv.high
+            if isinstance(value, Schedule):  # every month's value moved by the same rule
+                each = [move(path, v, period, step, relative_step, acv) for v in value.values]
+                low = Schedule(tuple((k, m.low) for (k, _), m in zip(value.points, each)))
+                high = Schedule(tuple((k, m.high) for (k, _), m in zip(value.points, each)))
+                low, high = (Schedule(x.points, value.linear) for x in (low, high))
+            lo = None if low == value else points.add(path, low)
+            hi = None if high == value else points.add(path, high)
+            moves.append((path, float(value), period, mv, lo, hi))
         values = points.evaluate()
         rows = []
         for path, value, period, mv, lo_at, hi_at in moves:

@@ -94,37 +94,41 @@ def values(pr: Projection) -> Values:
     """Lifetime and new-logo values of every column of ``pr`` (see the module docstring)."""
     p = pr.params
     h = pr.horizon
-    cts = p.cost_to_serve
+    # Schedules (DOMAIN 7): inside the horizon each month's own assumptions; past it
+    # those in force in month H; a new logo is valued at the first month's.
+    p0, p_h = p.at(0), p.at(h)
+    cts = p.cost_to_serve if p.cost_to_serve.ndim == 1 else p.cost_to_serve[:h]
     v = (1.0 + p.discount_rate) ** (-1.0 / 12.0)  # (N,)
     v12 = v**12
     reasons: dict[str, str] = {}
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # Starting book: inside the horizon as projected, then continued at full coverage.
-        inside = (pr.starting_book_mrr[:h] * v ** np.arange(h)[:, None]).sum(axis=-2)
+        net = pr.starting_book_mrr[:h] * (1.0 - cts)
+        inside = (net * v ** np.arange(h)[:, None]).sum(axis=-2)
         at_h = pr.book_cohorts_at_h  # (K, N)
         since = (h + np.arange(at_h.shape[-2]))[:, None] * np.ones_like(at_h)  # anchors 0, -1…
-        first, after = _cycle(p, at_h, since, np.full_like(since, h), v)
+        first, after = _cycle(p_h, at_h, since, np.full_like(since, h), v)
         growth = np.divide(after, at_h, out=np.ones_like(after), where=at_h > 0)
-        book = (1.0 - cts) * (inside + _series(first, growth, v12).sum(axis=-2))
+        book = inside + (1.0 - p_h.cost_to_serve) * _series(first, growth, v12).sum(axis=-2)
         ltv = np.where(pr.starting_accounts > 0, book / pr.starting_accounts, np.nan)
 
         # One logo signed, at month 0 of its own clock: its first change one period on.
-        logo = p.logo_mrr
+        logo = p0.logo_mrr
         ones = np.ones_like(logo)
-        block, after1 = _cycle(p, logo, ones, ones, v)
+        block, after1 = _cycle(p0, logo, ones, ones, v)
         growth1 = np.divide(after1, logo, out=np.ones_like(after1), where=logo > 0)
-        logo_value = (1.0 - cts) * (logo + _series(block, growth1, v12))
+        logo_value = (1.0 - p0.cost_to_serve) * (logo + _series(block, growth1, v12))
 
         # Horizon revenue of one logo signed in month 1, undiscounted.
         mrr, horizon_revenue = logo.copy(), logo.copy()
         for i in range(1, h):
-            mrr = mrr * _month_factor(p, np.full_like(mrr, i))
+            mrr = mrr * _month_factor(p.at(i), np.full_like(mrr, i))
             horizon_revenue = horizon_revenue + mrr
     if np.isinf(book).any():
         reasons["lifetime_value"] = DIVERGES
     if np.isinf(logo_value).any():
         reasons["new_logo_value"] = reasons["ltv_to_cac"] = DIVERGES
-    if not (p.cac_per_logo > 0).any():
+    if not (p0.cac_per_logo > 0).any():
         reasons["ltv_to_cac"] = reasons["cac_payback_months"] = "cac_per_logo is 0"
     return Values(ltv, book, logo_value, logo, horizon_revenue, reasons)

@@ -32,6 +32,8 @@ LAYER_OF = {
     "csmodel.ids": "base",
     "csmodel.units": "base",
     "csmodel.suggest": "base",
+    "csmodel.dates": "base",
+    "csmodel.schedule": "scenario",
     "csmodel.yamlsrc": "scenario",
     "csmodel.schema": "scenario",
     "csmodel.document": "scenario",
