@@ -165,9 +165,7 @@ class Calendar:
             "quarter": f"FY{fy} Q{fq}",
             "year": f"FY{fy}",
         }[by]
-        return Period(
-            label, first, last, length, self.iso(first), fy, fq if by != "year" else None
-        )
+        return Period(label, first, last, length, self.iso(first), fy, fq if by != "year" else None)
 
 
 @dataclass(frozen=True)

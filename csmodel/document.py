@@ -221,11 +221,10 @@ def cross_check(doc: Document) -> list[Problem]:
     for name, seg in sc.segments.items():
         base = ("segments", name)
         h = sc.horizon_months
+        churn, contraction = series(seg.churn.rate, h, cal), series(seg.contraction.rate, h, cal)
         both = [
             (c, d, k + 1)
-            for k, (c, d) in enumerate(
-                zip(series(seg.churn.rate, h, cal), series(seg.contraction.rate, h, cal), strict=True)
-            )
+            for k, (c, d) in enumerate(zip(churn, contraction, strict=True))
             if c + d > 1
         ]
         if both:

@@ -683,8 +683,8 @@ def _assemble(
     staffed = ~np.isnan(q.csms)
     csms = q.csms if q.csms.ndim == 1 else q.csms[: h + 1]
     cost = q.cost_per_csm if q.cost_per_csm.ndim == 1 else q.cost_per_csm[: h + 1]
-    csm_cost = np.where(staffed if staffed.ndim == 2 else staffed[None, :], csms, sel["fte_required"])
-    csm_cost = csm_cost * (cost / 12.0)
+    staffed = staffed if staffed.ndim == 2 else staffed[None, :]
+    csm_cost = np.where(staffed, csms, sel["fte_required"]) * (cost / 12.0)
     logos = np.broadcast_to(
         q.logos_signed if q.logos_signed.ndim == 1 else q.logos_signed[: h + 1], (h + 1, q.columns)
     )

@@ -120,7 +120,8 @@ def column_parts(pr: Projection) -> dict[str, np.ndarray]:
     """
     p_all = pr.params
     p = p_all.at(0)  # per-logo and per-CSM figures: the plan's first month (schedules)
-    cts_h = p_all.cost_to_serve if p_all.cost_to_serve.ndim == 1 else p_all.cost_to_serve[: pr.horizon]
+    cts_h = p_all.cost_to_serve
+    cts_h = cts_h if cts_h.ndim == 1 else cts_h[: pr.horizon]
     h = pr.horizon
     n_years = pr.year_open_mrr.shape[0]
     v = (1.0 + p.discount_rate[None, :]) ** (-np.arange(h)[:, None] / 12.0)

@@ -52,7 +52,7 @@ class Schedule(float):
     ``int`` plan month or a ``"YYYY-MM"`` text); ``linear`` ramps between keys.
     """
 
-    __slots__ = ("points", "linear")
+    __slots__ = ("linear", "points")
     points: tuple[tuple[int | str, float], ...]
     linear: bool
 
@@ -160,7 +160,9 @@ def shifted(x: float, fn: Callable[[float], float]) -> float:
 
 def _key(raw: Any) -> int | str:
     if isinstance(raw, bool):
-        raise ScheduleError(f"a schedule key is a plan month (1, 2, ...) or YYYY-MM (got {raw})", raw)
+        raise ScheduleError(
+            f"a schedule key is a plan month (1, 2, ...) or YYYY-MM (got {raw})", raw
+        )
     if isinstance(raw, int):
         if raw < 1:
             raise ScheduleError(f"a schedule key is a plan month from 1 (got {raw})", raw)

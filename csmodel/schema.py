@@ -324,9 +324,7 @@ class SharedMovement(Movement):
 class NewLogos(_Model):
     """New accounts signed each month, and the share that survives onboarding (CR5)."""
 
-    per_month: Annotated[
-        Any, BeforeValidator(_schedulable(_num(hi=MAX_NEW_LOGOS_PER_MONTH)))
-    ] = 0.0
+    per_month: Annotated[Any, BeforeValidator(_schedulable(_num(hi=MAX_NEW_LOGOS_PER_MONTH)))] = 0.0
     acv: Annotated[
         Any, BeforeValidator(_optional(_schedulable(_num(lo_open=True, hi=MAX_MONEY))))
     ] = None
@@ -351,9 +349,9 @@ class Segment(_Model):
     accounts: Annotated[int, BeforeValidator(_whole(0, MAX_ACCOUNTS))]
     acv: PositiveMoney
     csms: Annotated[Any, BeforeValidator(_optional(_schedulable(_num(hi=MAX_CSMS))))] = None
-    cost_per_csm: Annotated[
-        Any, BeforeValidator(_optional(_schedulable(_num(hi=MAX_MONEY))))
-    ] = None
+    cost_per_csm: Annotated[Any, BeforeValidator(_optional(_schedulable(_num(hi=MAX_MONEY))))] = (
+        None
+    )
     churn: Movement = Movement()
     contraction: Movement = Movement()
     expansion: SharedMovement = SharedMovement()
@@ -366,9 +364,7 @@ class Segment(_Model):
     accounts_per_csm: Annotated[
         Any,
         BeforeValidator(
-            _optional(
-                _schedulable(_num(ACCOUNTS_PER_CSM_RANGE[0], hi=ACCOUNTS_PER_CSM_RANGE[1]))
-            )
+            _optional(_schedulable(_num(ACCOUNTS_PER_CSM_RANGE[0], hi=ACCOUNTS_PER_CSM_RANGE[1])))
         ),
     ] = None
 

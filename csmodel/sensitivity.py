@@ -442,9 +442,9 @@ def sensitivity(
             low, high = mv.low, mv.high
             if isinstance(value, Schedule):  # every month's value moved by the same rule
                 each = [move(path, v, period, step, relative_step, acv) for v in value.values]
-                low = Schedule(tuple((k, m.low) for (k, _), m in zip(value.points, each)))
-                high = Schedule(tuple((k, m.high) for (k, _), m in zip(value.points, each)))
-                low, high = (Schedule(x.points, value.linear) for x in (low, high))
+                keys = [k for k, _ in value.points]
+                low = Schedule(tuple(zip(keys, [m.low for m in each], strict=True)), value.linear)
+                high = Schedule(tuple(zip(keys, [m.high for m in each], strict=True)), value.linear)
             lo = None if low == value else points.add(path, low)
             hi = None if high == value else points.add(path, high)
             moves.append((path, float(value), period, mv, lo, hi))
