@@ -118,10 +118,15 @@ def located_schema_problems(exc: Any, source: Source) -> list[tuple[KeyPath, Pro
     for err in errors:
         loc: KeyPath = tuple(err["loc"])
         kind = err["type"]
-        key = getattr((err.get("ctx") or {}).get("error"), "key", None)
+        value = err.get("input")
+        cause = (err.get("ctx") or {}).get("error")
+        key = getattr(cause, "key", None)
         if key is not None:  # a schedule's key (csmodel.schedule.ScheduleError): locate there
             loc = (*loc, key)
-        value = err.get("input")
+            if getattr(cause, "on_key", False):
+                msg = _message(kind, err, value, loc)
+                problems.append((loc, located(source, loc, msg, key=True)))
+                continue
         if kind == "extra_forbidden":
             parent, name = loc[:-1], str(loc[-1])
             msg = f"unknown key `{name}`{did_you_mean(name, keys_at(parent))}"
@@ -149,9 +154,18 @@ def located_schema_problems(exc: Any, source: Source) -> list[tuple[KeyPath, Pro
     return problems
 
 
+_NOT_SCHEDULABLE = (
+    "; only rates, shares, new logos, staffing, hours, productivity and costs may change "
+    "over time (a schedule)"
+)
+
+
 def _message(kind: str, err: dict, value: Any, loc: KeyPath) -> str:
     if kind == "value_error":
-        return re.sub(r"^(Value|Assertion) error, ", "", err["msg"])
+        msg = re.sub(r"^(Value|Assertion) error, ", "", err["msg"])
+        if isinstance(value, dict) and msg.startswith("expected a number (got a mapping)"):
+            msg += _NOT_SCHEDULABLE  # a schedule where only one number may be written
+        return msg
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
         hint = did_you_mean(value, choices) if isinstance(value, str) else ""
@@ -202,7 +216,7 @@ def _schedule_problems(doc: Document) -> list[Problem]:
         if path[:1] == ("variants",) or path[:1] == ("checks",):
             continue
         for key, message in key_problems(sched, sc.horizon_months, cal):
-            problems.append(doc.problem((*path, str(key)), message))
+            problems.append(doc.problem((*path, str(key)), message, key=True))
     return problems
 
 

@@ -540,7 +540,8 @@ def run(
     m_churn, m_contr, m_exp, m_price = (
         (classes > p.period_index[i][None, :]).astype(float) for i in range(4)
     )
-    price_rate = p.price * m_price  # (4, N) ((H + 1, 4, N) when scheduled)
+    # (4, N); (H + 1, 4, N) when a schedule moves the price increase
+    price_rate = p.price * m_price if p.price.ndim == 1 else p.price[:, None, :] * m_price[None]
     one_price = 1.0 + price_rate
 
     # State (4, K, N): MRR, accounts, and the trackers of the book that existed
@@ -554,9 +555,6 @@ def run(
     churn_rate, contr_rate, exp_rate = rates
     growth = np.empty((4, n))
     priced = np.empty((4, n))
-    if p.price.ndim == 2:
-        price_rate = p.price[:, None, :] * m_price[None]
-        one_price = 1.0 + price_rate
     timed = p.timed
 
     out = {k: np.zeros((h + 1, n)) for k in _MONTHLY}

@@ -18,7 +18,7 @@ from typing import Any
 
 from csmodel.document import Document, keys_at, model_at
 from csmodel.errors import Problem, ScenarioError
-from csmodel.schema import Scenario
+from csmodel.schema import Scenario, schedulable
 from csmodel.suggest import did_you_mean
 from csmodel.yamlsrc import KeyPath, dotted, parse_source
 
@@ -123,6 +123,22 @@ def _split(doc_data: Any, path: str, origin: Origin) -> KeyPath:
                     )
                 )
             continue
+        if here and schedulable(model_at(here[:-1]), str(here[-1])):
+            # a month of a schedule (`...per_month.13`): written in the file, or a new one
+            if not isinstance(node, dict):
+                raise ScenarioError(
+                    origin.problem(
+                        f"names nothing: `{dotted(here)}` is a plain number, not a schedule; "
+                        f"set the whole schedule, e.g. --set '{dotted(here)}={{1: 10, 13: 20}}'",
+                        path,
+                    )
+                )
+            name = ".".join(parts[i:])
+            found = next((k for k in node if str(k).strip() == name.strip()), name)
+            resolved.append(found)
+            node = node.get(found)
+            i = len(parts)
+            continue
         if isinstance(node, list) and parts[i].isdigit() and int(parts[i]) < len(node):
             resolved.append(int(parts[i]))
             node = node[int(parts[i])]
@@ -144,6 +160,25 @@ def _assign(data: dict, path: KeyPath, value: Any) -> None:
         else:
             node = node[part]
     node[path[-1]] = copy.deepcopy(value)
+    if len(path) >= 2 and schedulable(model_at(path[:-2]), str(path[-2])):
+        _in_month_order(node)
+
+
+def _in_month_order(schedule: dict) -> None:
+    """A schedule's keys in month order after one was set (``--set ...per_month.13=25``):
+    plan months by number, YYYY-MM months by date; a mix is left as written."""
+    months = [k for k in schedule if k != "interpolate"]
+    if all(str(k).strip().isdigit() for k in months):
+        order = sorted(months, key=lambda k: int(str(k)))
+    elif all(not str(k).strip().isdigit() for k in months):
+        order = sorted(months, key=lambda k: str(k).strip())
+    else:
+        return
+    items = [(k, schedule[k]) for k in order]
+    if "interpolate" in schedule:
+        items.append(("interpolate", schedule["interpolate"]))
+    schedule.clear()
+    schedule.update(items)
 
 
 def apply(doc: Document, overrides: list[Override]) -> Scenario:

@@ -40,9 +40,10 @@ class ScheduleError(ValueError):
     """A problem with one key of a schedule: ``key`` is the key as written (``None``
     for the mapping as a whole), so the problem is located at that key's line."""
 
-    def __init__(self, message: str, key: Any = None):
+    def __init__(self, message: str, key: Any = None, *, on_key: bool = False):
         super().__init__(message)
         self.key = key
+        self.on_key = on_key  # about the key itself (else about its value)
 
 
 class Schedule(float):
@@ -161,11 +162,13 @@ def shifted(x: float, fn: Callable[[float], float]) -> float:
 def _key(raw: Any) -> int | str:
     if isinstance(raw, bool):
         raise ScheduleError(
-            f"a schedule key is a plan month (1, 2, ...) or YYYY-MM (got {raw})", raw
+            f"a schedule key is a plan month (1, 2, ...) or YYYY-MM (got {raw})", raw, on_key=True
         )
     if isinstance(raw, int):
         if raw < 1:
-            raise ScheduleError(f"a schedule key is a plan month from 1 (got {raw})", raw)
+            raise ScheduleError(
+                f"a schedule key is a plan month from 1 (got {raw})", raw, on_key=True
+            )
         return raw
     if isinstance(raw, str):
         text = raw.strip()
@@ -179,6 +182,7 @@ def _key(raw: Any) -> int | str:
     raise ScheduleError(
         f"a schedule key is a plan month (1, 2, ...) or a month written YYYY-MM (got {shown})",
         raw,
+        on_key=True,
     )
 
 

@@ -258,6 +258,21 @@ def _schedulable(fn):
     return check
 
 
+def schedulable(model: Any, name: str) -> bool:
+    """Whether field ``name`` of the model class ``model`` may be written as a schedule."""
+    field = getattr(model, "model_fields", {}).get(name)
+    if field is None:
+        return False
+    for meta in field.metadata:
+        func = getattr(meta, "func", None)
+        while func is not None:
+            if func.__qualname__.startswith("_schedulable."):
+                return True
+            cells = dict(zip(func.__code__.co_freevars, func.__closure__ or (), strict=True))
+            func = cells["fn"].cell_contents if "fn" in cells else None
+    return False
+
+
 def _year_month(value: Any) -> str:
     from csmodel.dates import parse_year_month
 

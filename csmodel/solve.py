@@ -180,7 +180,7 @@ def current_value(scenario: Any, path: str) -> Any:
     """The value at dotted ``path`` of a validated scenario (``None`` when unset)."""
     from csmodel.schema import plain
 
-    node: Any = plain(scenario)
+    node: Any = plain(scenario, schedules=True)
     rest = path
     while rest:
         if not isinstance(node, dict):
@@ -216,6 +216,14 @@ def solve(
     current = current_value(problem.base, path)
     if isinstance(current, dict) or (current is not None and not isinstance(current, (int, float))):
         raise UsageError(f"--vary {path}: names a {type(current).__name__}, not a number")
+    from csmodel.schedule import Schedule
+
+    if isinstance(current, Schedule):
+        raise UsageError(
+            f"--vary {path}: is a schedule ({len(current.points)} months) and a goal seek "
+            "moves one plain number; to solve for it, make it a plain number first "
+            f"(e.g. --set {path}=VALUE, or a variant)"
+        )
     lo, hi = range_ or default_range(path, current)
     whole = _leaf(path) in _WHOLE_FIELDS
     if whole:

@@ -181,6 +181,15 @@ COVERAGE = {
         "variant-missing-field",
     ],
     "check naming an unknown metric": ["check-unknown-metric"],
+    # issue 11: schedules and the calendar, each error at its key
+    "schedule: first key not the first month": ["schedule-first-key"],
+    "schedule: key out of the horizon": ["schedule-out-of-horizon"],
+    "schedule: keys out of order": ["schedule-out-of-order"],
+    "schedule: YYYY-MM key without start": ["schedule-date-without-start"],
+    "schedule: a value invalid for its field": ["schedule-invalid-value"],
+    "schedule: on a key that cannot change over time": ["schedule-not-schedulable"],
+    "schedule: a key that names no month": ["schedule-bad-key"],
+    "start: not a month": ["start-not-a-month"],
 }
 
 

@@ -447,3 +447,66 @@ def test_starting_book_bridge_gives_nrr_grr_and_logo_retention(data):
         if by == "year":
             for row, y in zip(rows, yearly(pr), strict=True):
                 assert row["ending_arr"] == pytest.approx(y["ending_arr"], rel=1e-12)
+
+
+# --- the same invariants with schedules (issue 11) -------------------------------------------
+
+SCHEDULED_LEAVES = (
+    ("churn", "rate"),
+    ("contraction", "rate"),
+    ("expansion", "rate"),
+    ("expansion", "share"),
+    ("price_increase", "rate"),
+    ("new_logos", "per_month"),
+    ("new_logos", "onboarding_rate"),
+)
+
+
+@st.composite
+def scheduled_dicts(draw) -> dict[str, Any]:
+    """:func:`scenario_dicts` with some numbers turned into step or linear schedules."""
+    data = draw(scenario_dicts())
+    h = data["horizon_months"]
+
+    def schedule(first: Any, values: st.SearchStrategy) -> dict[Any, Any]:
+        keys = sorted(draw(st.sets(st.integers(2, max(2, h)), max_size=3))) if h > 1 else []
+        out: dict[Any, Any] = {1: first, **{k: draw(values) for k in keys}}
+        if draw(st.booleans()):
+            out["interpolate"] = "linear"
+        return out
+
+    for seg in data["segments"].values():
+        for parent, leaf in SCHEDULED_LEAVES:
+            if parent in seg and draw(st.booleans()):
+                values = SHARE if leaf in ("share", "onboarding_rate") else RATE
+                if leaf == "per_month":
+                    values = st.sampled_from([0, 0.5, 1, 3, 6])
+                seg[parent][leaf] = schedule(seg[parent].get(leaf, 0), values)
+        if "csms" in seg and draw(st.booleans()):
+            seg["csms"] = schedule(seg["csms"], st.sampled_from([0, 0.5, 1, 2, 5, 30]))
+    if draw(st.booleans()):
+        data["team"]["productivity"] = schedule(
+            data["team"]["productivity"], st.sampled_from([0.5, 0.7, 1.0])
+        )
+    return data
+
+
+@given(scheduled_dicts())
+def test_scheduled_movements_reconcile_every_month(data):
+    test_movements_reconcile_every_month_per_segment.hypothesis.inner_test(data)
+
+
+@given(scheduled_dicts())
+def test_scheduled_starting_book_bridge(data):
+    test_starting_book_bridge_gives_nrr_grr_and_logo_retention.hypothesis.inner_test(data)
+
+
+@given(scheduled_dicts())
+def test_scheduled_retention_ratios_and_coverage(data):
+    test_grr_at_most_one_and_at_most_nrr.hypothesis.inner_test(data)
+    test_coverage_between_zero_and_one.hypothesis.inner_test(data)
+
+
+@given(scheduled_dicts())
+def test_scheduled_accounts_never_grow_without_new_logos(data):
+    test_accounts_never_grow_without_new_logos.hypothesis.inner_test(data)

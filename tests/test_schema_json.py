@@ -40,6 +40,10 @@ BEYOND_JSON_SCHEMA = {
     "variant-invalid-value.yaml": "dotted paths into the file itself",
     "variant-missing-field.yaml": "dotted paths into the file itself",
     "variant-missing-segment.yaml": "dotted paths into the file itself",
+    "schedule-first-key.yaml": "the first month depends on `start`",
+    "schedule-out-of-horizon.yaml": "compares a key with horizon_months",
+    "schedule-out-of-order.yaml": "compares keys with each other",
+    "schedule-date-without-start.yaml": "depends on whether `start` is set",
 }
 
 
