@@ -2,8 +2,17 @@
 
 A check (``checks:`` in a scenario, DOMAIN.md section 3) bounds one metric of
 the results: ``metric`` (any id of ``ids.METRICS`` or ``ids.HEADCOUNT_METRICS``),
-optionally for one ``segment`` and one ``variant`` (``"*"`` = the base scenario
-and every variant), with ``min`` and/or ``max``. This module owns
+optionally for one ``segment``, one ``variant`` (``"*"`` = the base scenario
+and every variant) and one ``year``, with ``min`` and/or ``max``.
+
+A ``year`` is a plan year (``year: 2``: plan months 13 to 24, twelve months from
+the plan's start, DOMAIN 7) or, in a plan with ``start``, a fiscal year
+(``year: FY2028``). Revenue, CSM cost, contribution and the lowest coverage are
+over the year's months and need the whole year inside the plan; ending ARR is the
+year's closing ARR and needs its last month inside the plan; NRR, GRR and logo
+retention follow the book of a plan year, so a fiscal year takes them only when it
+is one (see ``results.YEAR_METRICS``). A year the plan cannot answer is a located
+error (:func:`year_problems`). This module owns
 
 - the value of a metric id for a scenario (book or segment), including the
   headcount ids, whose book-level values are defined here (see
@@ -31,6 +40,7 @@ from csmodel.results import (
     PASS,
     TOLERANCE,
     WARN,
+    YEAR_METRICS,
     FileReport,
     Report,
     Result,
@@ -39,6 +49,8 @@ from csmodel.results import (
     below,
     metric_value,
     undefined_reason,
+    year_problem,
+    year_text,
 )
 from csmodel.units import bound_text, show
 
@@ -46,7 +58,9 @@ from csmodel.units import bound_text, show
 
 
 def check_id(check: Any, variant: str | None) -> str:
-    """A stable id: the check's ``name``, else ``[segment.]metric-min|max|range[@variant]``."""
+    """A stable id: the check's ``name``, else
+    ``[segment.]metric-min|max|range[@year][@variant]`` (``@Y2`` for a plan year,
+    ``@FY2028`` for a fiscal year)."""
     if check.name:
         base = check.name
     else:
@@ -56,15 +70,20 @@ def check_id(check: Any, variant: str | None) -> str:
             else ("min" if check.min is not None else "max")
         )
         base = f"{check.segment + '.' if check.segment else ''}{check.metric}-{kind}"
+        year = getattr(check, "year", None)
+        if year is not None:
+            base += f"@Y{year}" if isinstance(year, int) else f"@{year}"
     if variant is not None and (check.variant == "*" or not check.name):
         base = f"{base}@{variant}"
     return base
 
 
-def _subject(metric: str, segment: str | None, variant: str | None) -> str:
+def _subject(metric: str, segment: str | None, variant: str | None, year: str | None = None) -> str:
     out = metric
     if segment:
         out += f" of {segment}"
+    if year:
+        out += f" in {year}"
     if variant:
         out += f" in variant {variant}"
     return out
@@ -76,14 +95,16 @@ def evaluate_check(
     """``(status, message)`` of ``check`` given the metric's ``value`` in ``scenario``."""
     unit = metric_unit(check.metric)
     currency = scenario.currency
-    subject = _subject(check.metric, check.segment, variant)
+    year = getattr(check, "year", None)
+    when = year_text(scenario, year) if year is not None else None
+    subject = _subject(check.metric, check.segment, variant, when)
     bad = FAIL if check.severity == "error" else WARN
 
     def s(x: float) -> str:
         return show(x, unit, currency, exact=True)
 
     if value is None or not math.isfinite(value):
-        why = undefined_reason(check.metric, check.segment, scenario)
+        why = undefined_reason(check.metric, check.segment, scenario, year)
         because = f" ({why})" if why else ""
         return bad, f"{subject} is undefined{because}, so the check cannot pass"
     v = show(value, unit, currency)
@@ -125,7 +146,7 @@ def run_checks(
             variants = [check.variant]
         for variant in variants:
             res = results_for(variant)
-            value = metric_value(res, check.metric, check.segment)
+            value = metric_value(res, check.metric, check.segment, check.year)
             status, message = evaluate_check(check, value, variant, res.scenario)
             rid = check_id(check, variant)
             seen[rid] = seen.get(rid, 0) + 1
@@ -146,9 +167,48 @@ def run_checks(
                     max=check.max,
                     unit=metric_unit(check.metric),
                     currency=res.scenario.currency,
+                    year=check.year,
                 )
             )
     return out
+
+
+def year_problems(
+    doc: Any, scenario_for: Callable[[str | None], Any] | None = None
+) -> list[Problem]:
+    """Located errors of checks whose ``year`` the plan cannot answer: a metric with no
+    value per year, a fiscal year without ``start``, a year outside the horizon, NRR of
+    a fiscal year that is not a plan year (``results.year_problem`` says why).
+
+    Each check is judged against the scenario of the base and of every variant it runs
+    on (``scenario_for(variant)``; by default the document's variants, no ``--set``),
+    since a variant may change the horizon or the calendar; one error per check, at its
+    ``year``, naming the variant when only a variant is at fault.
+    """
+    if scenario_for is None:
+        from csmodel.overrides import resolve
+
+        def scenario_for(variant: str | None) -> Any:
+            return doc.scenario if variant is None else resolve(doc, variant)
+
+    base = scenario_for(None)
+    problems: list[Problem] = []
+    for i, check in enumerate(base.checks):
+        if check.year is None:
+            continue
+        if check.variant == "*":
+            variants: list[str | None] = [None, *base.variants]
+        else:
+            variants = [check.variant]
+        for variant in variants:
+            if variant is not None and variant not in base.variants:
+                break  # an unknown variant is reported where variants are validated
+            why = year_problem(scenario_for(variant), check.metric, check.year)
+            if why:
+                where = f"in variant `{variant}`: " if variant is not None else ""
+                problems.append(doc.problem(("checks", i, "year"), where + why))
+                break
+    return problems
 
 
 # --- files and the report -------------------------------------------------------------------
@@ -183,12 +243,13 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]
 
 
 def load_checked(path: str | Path) -> Any:
-    """Load and validate a scenario file, including its ``lint.disable`` ids."""
+    """Load and validate a scenario file, including its ``lint.disable`` ids and the
+    ``year`` of its checks (:func:`year_problems`)."""
     from csmodel.lints import disable_problems
     from csmodel.loader import load_document
 
     doc = load_document(path)
-    problems = disable_problems(doc)
+    problems = disable_problems(doc) + year_problems(doc)
     if problems:
         raise ScenarioError(problems)
     return doc
@@ -200,7 +261,8 @@ def check_document(doc: Any, sets: Sequence[Any] = (), disable: Iterable[str] = 
     ``sets`` are ``--set`` overrides (applied to the base and to every
     variant); ``disable`` are lint ids switched off for this run (the file's
     ``lint.disable`` ids are switched off too). Raises :class:`ScenarioError`
-    when an override makes the scenario invalid.
+    when an override makes the scenario invalid, or a check's ``year`` one the plan
+    cannot answer (:func:`year_problems`).
     """
     from csmodel.lints import run_lints
     from csmodel.overrides import resolve
@@ -213,6 +275,9 @@ def check_document(doc: Any, sets: Sequence[Any] = (), disable: Iterable[str] = 
         return scenarios[variant]
 
     base = scenario_for(None)
+    problems = year_problems(doc, scenario_for)  # `--set` may move the horizon or calendar
+    if problems:
+        raise ScenarioError(problems)
     cache = {None: Results(base)}  # the base is projected once, for checks and lints
     results = run_checks(doc, scenario_for, cache)
     off = set(disable) | set(base.lint.disable)
@@ -261,6 +326,7 @@ __all__ = [
     "PASS",
     "TOLERANCE",
     "WARN",
+    "YEAR_METRICS",
     "FileReport",
     "Report",
     "Result",
@@ -279,4 +345,5 @@ __all__ = [
     "show",
     "undefined_reason",
     "validate_paths",
+    "year_problems",
 ]

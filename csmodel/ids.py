@@ -137,6 +137,7 @@ LINT_IDS = (
     "partial-share-monthly",
     "expansion-without-churn",
     "new-logo-acv-mismatch",
+    "schedule-jump",
     "deprecated-metric",
 )
 """Every built-in lint id, in the order they run (``csmodel.lints`` implements each; a

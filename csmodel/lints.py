@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from csmodel.errors import Problem, UsageError
@@ -37,6 +38,12 @@ NEW_LOGO_ACV_RANGE = (0.5, 2.0)
 """New-logo ACV outside this multiple of the segment's ACV is flagged."""
 MIN_HORIZON = 12
 """Months of change NRR, GRR and logo retention need."""
+MAX_SCHEDULE_STEP = 3.0
+"""A schedule whose value grows or shrinks more than this factor from one key to the next
+is flagged (a typo'd extra or missing zero is 10×); steps from or to zero are not."""
+
+_RATE_FIELDS = frozenset({"rate", "share", "onboarding_rate", "productivity", "cost_to_serve"})
+_MONEY_FIELDS = frozenset({"acv", "cost_per_csm", "cac_per_logo"})
 
 
 @dataclass(frozen=True)
@@ -287,6 +294,48 @@ def new_logo_acv_mismatch(r: Results) -> Iterator[Hit]:
                 hi,
                 "ratio",
             )
+
+
+def _schedule_unit(path: tuple[Any, ...]) -> str:
+    name = str(path[-1])
+    if name in _RATE_FIELDS:
+        return "rate"
+    if name in _MONEY_FIELDS:
+        return "money"
+    return "hours" if name == "hours_per_year" else "count"
+
+
+@lint("schedule-jump")
+def schedule_jump(r: Results) -> Iterator[Hit]:
+    """A schedule moving over 3× from one key to the next is usually an extra or missing zero."""
+    from csmodel.document import schedules
+
+    cur = r.scenario.currency
+    for path, sched in schedules(r.scenario):
+        if path[:1] in (("variants",), ("checks",)):
+            continue
+        segment = str(path[1]) if path[0] == "segments" else None
+        field = ".".join(str(p) for p in (path[2:] if segment else path))
+        unit = _schedule_unit(path)
+        for (_, before), (key, after) in pairwise(sched.points):
+            if before == 0 or after == 0:
+                continue  # starting or stopping (0 -> 5 logos) is a plan, not a typo
+            factor = max(after / before, before / after)
+            if factor > MAX_SCHEDULE_STEP:
+                moves = "jumps" if abs(after) > abs(before) else "drops"
+                when = f"month {key}" if isinstance(key, int) else key
+                yield Hit(
+                    (*path, str(key)),
+                    f"{segment + ': ' if segment else ''}{field} {moves} from "
+                    f"{show(before, unit, cur)} to {show(after, unit, cur)} in {when} "
+                    f"({show(factor, 'ratio')} in one step, over {MAX_SCHEDULE_STEP:g}×): "
+                    f"an extra or missing zero?",
+                    segment,
+                    factor,
+                    None,
+                    MAX_SCHEDULE_STEP,
+                    "ratio",
+                )
 
 
 # --- running them -------------------------------------------------------------------------

@@ -324,7 +324,7 @@ def test_exit_1_for_the_failing_example(run_cli):
     code, out, err = run_cli(["check", FAILING])
     assert code == 1
     assert err == ""
-    assert "failed: 1 file checked, 10 passed, 2 failed, 2 warnings" in out
+    assert "failed: 1 file checked, 11 passed, 2 failed, 2 warnings" in out
 
 
 def test_exit_2_for_invalid_input_but_valid_files_are_still_checked(run_cli, tmp_path):
@@ -354,10 +354,10 @@ def test_strict_turns_warnings_into_failure(run_cli, tmp_path):
     plan = write(tmp_path, "warn.yaml", one("- {metric: grr, min: 95%, severity: warning}"))
     code, out, _ = run_cli(["check", plan])
     assert code == 0
-    assert "ok: 1 file checked, 10 passed, 0 failed, 1 warning" in out
+    assert "ok: 1 file checked, 11 passed, 0 failed, 1 warning" in out
     code, out, _ = run_cli(["check", plan, "--strict"])
     assert code == 1
-    assert "failed: 1 file checked, 10 passed, 0 failed, 1 warning; --strict: warnings fail" in out
+    assert "failed: 1 file checked, 11 passed, 0 failed, 1 warning; --strict: warnings fail" in out
 
 
 def test_directory_expands_to_every_yaml_recursively_sorted(run_cli, tmp_path):
@@ -435,7 +435,7 @@ def test_json_of_the_failing_example_by_hand(run_cli):
     lint = by_id["new-logo-acv-mismatch"]
     assert (lint["kind"], lint["status"], lint["line"]) == ("lint", "warn", 30)
     assert lint["value"] == pytest.approx(2.5)
-    assert json.loads(out)["summary"] == {"passed": 10, "failed": 2, "warnings": 2}
+    assert json.loads(out)["summary"] == {"passed": 11, "failed": 2, "warnings": 2}
 
 
 def test_text_table(run_cli):
@@ -451,8 +451,8 @@ def test_text_table(run_cli):
     assert row[:6] == ["39", "enterprise.accounts_per_csm-max", "fail", "58.24", "max", "25.00"]
     row = next(line for line in lines if "new-logo-acv-mismatch" in line).split()
     assert row[:7] == ["30", "new-logo-acv-mismatch", "warn", "2.50×", "0.50×", "to", "2.00×"]
-    assert "9 lint runs found nothing (counted as passed, not listed)." in out
-    assert lines[-1] == "failed: 1 file checked, 10 passed, 2 failed, 2 warnings"
+    assert "10 lint runs found nothing (counted as passed, not listed)." in out
+    assert lines[-1] == "failed: 1 file checked, 11 passed, 2 failed, 2 warnings"
 
 
 def test_junit_counts(run_cli, tmp_path):
@@ -521,7 +521,7 @@ def test_github_lines_carry_file_and_line(run_cli):
         f"::warning file={f},line=30,title=new-logo-acv-mismatch::enterprise: new logos at "
         "$250,000 ACV are 2.50× the segment's $100,000 (outside 0.5× to 2×): another segment, "
         "or a typo?",
-        "failed: 1 file checked, 10 passed, 2 failed, 2 warnings",
+        "failed: 1 file checked, 11 passed, 2 failed, 2 warnings",
     ]
 
 

@@ -68,6 +68,7 @@ def test_ids_are_stable_kebab_case_with_one_line_rationale():
         "partial-share-monthly",
         "expansion-without-churn",
         "new-logo-acv-mismatch",
+        "schedule-jump",
         "deprecated-metric",
     ]
     for lint_id, spec in LINTS.items():

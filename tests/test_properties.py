@@ -377,7 +377,8 @@ def test_staffing_at_the_peak_requirement_changes_nothing(data):
     staffed = copy.deepcopy(data)
     for i, seg in enumerate(staffed["segments"].values()):
         if "meetings" in seg or "accounts_per_csm" in seg:
-            seg["csms"] = math.ceil(float(peak[i]) * 1e6) / 1e6  # at or just above the peak
+            # at or just above the peak (ceil(x * 1e6) / 1e6 can round below x itself)
+            seg["csms"] = max(math.ceil(float(peak[i]) * 1e6) / 1e6, float(peak[i]))
     pr = run(staffed)
     assert np.all(pr.coverage == 1)
     assert np.array_equal(pr.mrr, unstaffed.mrr)
