@@ -22,7 +22,21 @@ Owns the headcount report behind ``csmodel headcount``:
   alternative to :data:`FAR_HORIZON` months; with a ``valuation:`` block, its
   discounted value (:func:`value_of`);
 - a hiring plan by quarter in whole people, with ramp and attrition
-  (:data:`HIRING_RULE`).
+  (:data:`HIRING_RULE`), its CSM cost at each segment's own cost per CSM in
+  force each month, by fiscal quarter when the scenario has ``start``;
+- a staffing plan given as input (a scheduled ``csms``, DOMAIN.md 7) against
+  the requirement month by month (:class:`PlannedStaffing`): the plan is
+  projected as written and valued against the recommended flat staffing like
+  a sweep row (the sweep's rows stay flat levels) and in its own verdict.
+
+Schedules (DOMAIN.md 7): a staffed ``csms`` that changes over time is a
+*plan*, never reduced to its first month; one that never changes is its
+number (:func:`staffing_point`), so ``csms: {1: 4}`` reports exactly as
+``csms: 4``. Cost per CSM, productive hours and ``accounts_per_csm`` are read
+month by month where a month's value is meant (costs, coverage; a scheduled
+cost to serve too, in what a verdict says the revenue change carried); the workload
+table's per-CSM figures are those of the plan's first month, as ``project``'s
+metrics, with their range over the horizon when a schedule moves them.
 
 Work is bounded: a recommendation above :data:`MAX_RECOMMENDED_CSMS` is
 refused with :class:`HeadcountTooLarge` (exit 2), and the sweep has at most
@@ -47,6 +61,8 @@ from typing import Any
 
 import numpy as np
 
+from csmodel import schedule
+from csmodel.dates import Calendar
 from csmodel.engine import (
     ROW_CHURN_SENSITIVITY,
     Projection,
@@ -59,6 +75,7 @@ from csmodel.engine import (
 )
 from csmodel.errors import CsmodelError
 from csmodel.metrics import EPS, exit_arr, monthly_contribution, peak_fte, round_up
+from csmodel.schedule import Schedule
 from csmodel.schema import Scenario
 
 MAX_RECOMMENDED_CSMS = 1_000_000
@@ -115,6 +132,55 @@ def only_segment(scenario: Scenario, name: str) -> Scenario:
 
 def fully_staffed(scenario: Scenario) -> Scenario:
     return with_csms(scenario, {name: None for name in scenario.segments})
+
+
+def staffing_point(x: float | None) -> float | None:
+    """A segment's staffing as the report keys and projects it: ``None`` (fully staffed),
+    a float, or a :class:`~csmodel.schedule.Schedule` whose values change (a staffing plan).
+
+    A schedule that never changes is its number, so ``csms: {1: 4}`` reports exactly as
+    ``csms: 4``. A plan stays a ``Schedule``: hashable and never equal to a float, it keys
+    its own projection and is never compared by its first month.
+    """
+    if x is None:
+        return None
+    if is_plan(x):
+        return x
+    return float(x)
+
+
+def is_plan(x: Any) -> bool:
+    """Whether a staffing is a plan that changes over time (a schedule of several values)."""
+    return isinstance(x, Schedule) and len(set(x.values)) > 1
+
+
+def month_words(cal: Calendar, k: int) -> str:
+    """Plan month ``k`` in words: ``month 14 (Mar 2028)`` with ``start``, else ``month 14``."""
+    return f"month {k} ({cal.month_label(k)})" if cal.dated else f"month {k}"
+
+
+def plan_words(x: Schedule, cal: Calendar) -> str:
+    """A staffing plan in a few words: ``3 CSMs in month 1, 4 from month 7, 5 from month 13``
+    (``from Aug 2027`` with ``start``); with more than four keys, its first and last values
+    and its range."""
+
+    def when(k: int) -> str:
+        return cal.month_label(k) if cal.dated else f"month {k}"
+
+    pts = list(zip(x.months(cal), x.values, strict=True))
+    later = "in" if x.linear else "from"
+    if len(pts) > 4:
+        (k0, v0), (k1, v1) = pts[0], pts[-1]
+        text = (
+            f"{_count(v0)} CSMs in {when(k0)} to {_count(v1)} {later} {when(k1)} in "
+            f"{len(pts)} steps, between {_count(min(x.values))} and {_count(max(x.values))}"
+        )
+    else:
+        text = ", ".join(
+            f"{_count(v)} CSMs in {when(k)}" if i == 0 else f"{_count(v)} {later} {when(k)}"
+            for i, (k, v) in enumerate(pts)
+        )
+    return text + (" (linear in between)" if x.linear else "")
 
 
 @dataclass(frozen=True)
@@ -190,6 +256,17 @@ class Verdict:
     """With a ``valuation:`` block, value with ``csms`` minus with ``baseline``."""
     search_months: int = FAR_HORIZON
     """How far past the horizon the break-even month was searched."""
+    plan: str | None = None
+    """When ``csms`` is a staffing plan (a schedule), the plan in words (:func:`plan_words`)."""
+    cost_to_serve_carried: float | None = None
+    """When cost to serve is a schedule that changes: the cost to serve the revenue change
+    carried at the rate in force each month (revenue change - CSM cost change -
+    contribution change, acquisition cost being the same); else ``None``."""
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether ``csms`` is a staffing plan that changes over time (not one number)."""
+        return is_plan(self.csms)
 
     @property
     def contribution_delta(self) -> float:
@@ -198,10 +275,27 @@ class Verdict:
 
     @property
     def cost_to_serve_change(self) -> float | None:
-        """Change in cost to serve: the revenue change x the cost-to-serve rate."""
+        """Change in cost to serve: the revenue change x the cost-to-serve rate (at the rate
+        in force each month when it is scheduled: :attr:`cost_to_serve_carried`)."""
+        if self.cost_to_serve_carried is not None:
+            return self.cost_to_serve_carried
         if self.cost_to_serve is None:
             return None
         return self.revenue_change * self.cost_to_serve
+
+    def _cts_share(self) -> str:
+        """``15% of revenue``; with a scheduled cost to serve, the share the carried cost is
+        of the revenue change: ``14.6% of it, at the rates in force``."""
+        carried, dr = self.cost_to_serve_carried, self.revenue_change
+        if carried is None or not dr:
+            return f"{_share(self.cost_to_serve)} of revenue"
+        return f"{_share(round(carried / dr, 4))} of it, at the rates in force"
+
+    def _cts_rate(self) -> str:
+        """The cost-to-serve rate the verdict rests on: ``15%`` or ``15% in month 1, scheduled``."""
+        if self.cost_to_serve_carried is None:
+            return _share(self.cost_to_serve)
+        return f"{_share(self.cost_to_serve)} in month 1, scheduled"
 
     @property
     def contribution_change(self) -> float:
@@ -210,6 +304,8 @@ class Verdict:
 
     def sentence(self, money) -> str:
         """The plain-words lines, e.g. "Cutting mid-market from 4 to 3 CSMs saves ..."."""
+        if self.scheduled:
+            return self._plan_sentence(money)
         n = _count(self.csms)
         over = f"over {self.months} months"
         if self.csms == self.baseline:
@@ -224,10 +320,7 @@ class Verdict:
             )
             carried = ""
             if cts is not None and self.revenue_change < 0:
-                carried = (
-                    f", which carried {money(-cts)} of cost to serve "
-                    f"({_share(self.cost_to_serve)} of revenue)"
-                )
+                carried = f", which carried {money(-cts)} of cost to serve ({self._cts_share()})"
             tail = f": {net} {over}." if carried else f" ({net}) {over}."
             head = (
                 f"Cutting {self.segment} from {self.baseline} to {n} "
@@ -243,10 +336,7 @@ class Verdict:
         )
         carried = ""
         if cts is not None and self.revenue_change > 0:
-            carried = (
-                f", which carries {money(cts)} of cost to serve "
-                f"({_share(self.cost_to_serve)} of revenue)"
-            )
+            carried = f", which carries {money(cts)} of cost to serve ({self._cts_share()})"
         tail = f": {net} {over}." if carried else f" ({net}) {over}."
         head = (
             f"Staffing {self.segment} with {n} CSMs instead of {self.baseline} costs "
@@ -255,6 +345,42 @@ class Verdict:
         )
         return head + self._past(money) + self._hinges("plan")
 
+    def _plan_sentence(self, money) -> str:
+        """A staffing plan (scheduled ``csms``) against the flat recommendation: CSM cost,
+        revenue and contribution changes in words, by their signs (a plan may cut some
+        months and add others, so it is neither a cut nor extra staffing)."""
+        over = f"over {self.months} months"
+        dc, dr, g = self.csm_cost_change, self.revenue_change, self.gross_profit_change
+        cost = (
+            f"costs {money(dc)} more in CSMs"
+            if dc > 0.5
+            else (f"saves {money(-dc)} of CSM cost" if dc < -0.5 else "costs the same in CSMs")
+        )
+        revenue = (
+            f"adds {money(dr)} of revenue"
+            if dr > 0.5
+            else (f"loses {money(-dr)} of revenue" if dr < -0.5 else "keeps the same revenue")
+        )
+        cts = self.cost_to_serve_change
+        carried = ""
+        if cts is not None and abs(dr) > 0.5:
+            carried = (
+                f", which {'carries' if dr > 0 else 'carried'} {money(abs(cts))} of cost to "
+                f"serve ({self._cts_share()})"
+            )
+        net = (
+            f"a net gain of {money(g)} of contribution"
+            if g >= 0
+            else f"a net loss of {money(-g)} of contribution"
+        )
+        tail = f": {net} {over}." if carried else f" ({net}) {over}."
+        head = (
+            f"Following the {self.segment} staffing plan ({self.plan or 'scheduled csms'}) "
+            f"instead of a flat {self.baseline} CSMs (the recommendation) {cost} and "
+            f"{revenue}{carried}{tail}"
+        )
+        return head + self._past(money) + self._hinges("schedule")
+
     def _past(self, money) -> str:
         """Inside and past the horizon in one sentence (DOMAIN.md 11.2), e.g. "The cut gains
         $156,804 over 36 months but ends with $286,886 less exit ARR and is behind from
@@ -262,7 +388,10 @@ class Verdict:
         x = self.exit_arr_delta
         if x is None:
             return ""
-        who = "The cut" if self.csms < self.baseline else "The extra staffing"
+        if self.scheduled:
+            who = "The plan"
+        else:
+            who = "The cut" if self.csms < self.baseline else "The extra staffing"
         g = self.gross_profit_change
         gain = f"gains {money(g)}" if g >= 0 else f"loses {money(-g)}"
         if abs(x) < 0.5:
@@ -295,11 +424,11 @@ class Verdict:
         if self.cost_to_serve is None or self.churn_sensitivity is None:
             return ""
         out = (
-            f" This rests on cost to serve ({_share(self.cost_to_serve)}) and the "
+            f" This rests on cost to serve ({self._cts_rate()}) and the "
             f"understaffing sensitivities (churn {self.churn_sensitivity:g}, expansion "
             f"{self.expansion_sensitivity:g}), which the source paper does not quantify:"
         )
-        this = "this cut" if what == "cut" else "this staffing"
+        this = {"cut": "this cut", "schedule": "this plan"}.get(what, "this staffing")
         be = self.break_even_churn_sensitivity
         file = f"the file assumes {self.churn_sensitivity:g}"
         if be is not None:
@@ -311,7 +440,8 @@ class Verdict:
         top = f"{BREAK_EVEN_MAX:g}"
         if abs(hi - lo) <= 0.005:
             return out + (
-                f" churn sensitivity does not change {this}'s result (coverage stays full), "
+                f" churn sensitivity does not change {this}'s result (coverage stays full, "
+                "or there is no churn for it to raise), "
                 "so no value makes it break even."
             )
         if lo > 0 and hi > 0:
@@ -335,7 +465,78 @@ def _count(x: float) -> str:
 
 
 @dataclass(frozen=True)
+class PlannedStaffing:
+    """A staffing plan given as input (a scheduled ``csms``) against the requirement.
+
+    Monthly arrays have shape ``(H,)``, index ``m`` = plan month ``m + 1``, read off the
+    segment projected with the plan as written: ``planned`` CSMs in force,
+    ``required_fte`` the FTE the book needs that month as it evolves under the plan
+    (so ``coverage = min(1, planned / required_fte)``, DOMAIN.md 5.3) and ``csm_cost``
+    the planned CSMs at the segment's cost per CSM in force (``planned x cost / 12``).
+    ``first_short_month`` is the first plan month (1-based) whose coverage is below
+    100%, ``None`` when the plan covers every month. The horizon figures and the
+    deltas against the recommended flat staffing (``baseline_csms``) are those of a
+    sweep row (:class:`SweepRow`); the deltas are ``None`` when the segment is not swept.
+    """
+
+    planned: np.ndarray
+    required_fte: np.ndarray
+    coverage: np.ndarray
+    csm_cost: np.ndarray
+    first_short_month: int | None
+    lowest_coverage: float
+    total_revenue: float
+    total_csm_cost: float
+    contribution: float
+    exit_arr: float
+    baseline_csms: int | None = None
+    contribution_delta: float | None = None
+    exit_arr_delta: float | None = None
+    break_even_month: int | None = None
+    value: float | None = None
+    value_delta: float | None = None
+
+    @property
+    def months(self) -> int:
+        return int(self.planned.shape[0])
+
+
+def planned_staffing(
+    plan: Schedule, outcome: _Outcome, h: int, cal: Calendar, **deltas: Any
+) -> PlannedStaffing:
+    """:class:`PlannedStaffing` of a segment projected with staffing ``plan`` (``outcome``,
+    projected to at least ``h`` months); ``deltas`` are its fields against the baseline."""
+    coverage = np.asarray(outcome.coverage_by_month[:h], dtype=float)
+    short = np.flatnonzero(coverage < 1.0 - EPS)
+    return PlannedStaffing(
+        planned=np.asarray(schedule.series(plan, h, cal), dtype=float),
+        required_fte=np.asarray(outcome.fte_by_month[:h], dtype=float),
+        coverage=coverage,
+        csm_cost=np.asarray(outcome.csm_cost_by_month[:h], dtype=float),
+        first_short_month=int(short[0]) + 1 if short.size else None,
+        lowest_coverage=outcome.coverage,
+        total_revenue=outcome.revenue,
+        total_csm_cost=outcome.csm_cost,
+        contribution=outcome.gross_profit,
+        exit_arr=outcome.exit_arr,
+        **deltas,
+    )
+
+
+@dataclass(frozen=True)
 class SegmentHeadcount:
+    """One segment's workload, recommendation, sweep and verdicts.
+
+    ``staffed_csms`` is the staffing evaluated: ``None`` (not staffed), a number, or a
+    :class:`~csmodel.schedule.Schedule` (a staffing plan, also in ``staffing_plan``).
+    ``gap`` (staffed minus recommended) and ``accounts_covered`` (what the staffed CSMs
+    cover in every month) are ``None`` for a plan: no one number says them.
+    ``hours_per_account``, ``productive_hours_per_csm`` and ``accounts_per_csm`` are
+    those of the plan's first month (as ``project``'s metrics); when schedules move
+    accounts per CSM, ``accounts_per_csm_range`` is its lowest and highest value over
+    the horizon (else ``None``).
+    """
+
     name: str
     sized_by: str | None  # "meetings", "accounts_per_csm" or None (no workload model)
     meetings: tuple[dict[str, Any], ...]
@@ -357,6 +558,9 @@ class SegmentHeadcount:
     optimal_by: str = "contribution"
     """What ``profit_optimal_csms`` maximises: ``contribution`` over the horizon, or
     ``value`` when the file has a ``valuation:`` block."""
+    staffing_plan: PlannedStaffing | None = None
+    """The staffing plan against the requirement, when ``staffed_csms`` is a plan."""
+    accounts_per_csm_range: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -459,12 +663,12 @@ class _Evaluator:
     def __init__(self, scenario: Scenario, name: str):
         self.scenario, self.name = scenario, name
         self.alone = only_segment(scenario, name)
-        self.cache: dict[float, tuple[float, float, float, float]] = {}
+        self.cache: dict[float | None, tuple[float, float, float, float]] = {}
         self.at_sensitivity: dict[float, _Evaluator] = {}
 
     def __call__(self, csms: float | None) -> tuple[float, float, float, float]:
         """(revenue, CSM cost, gross profit, lowest coverage) with ``csms`` staffed."""
-        key = -1.0 if csms is None else float(csms)
+        key = staffing_point(csms)  # a plan keys its own projection, never its first month
         if key not in self.cache:
             eco = self.scenario.economics
             with np.errstate(all="ignore"):
@@ -501,6 +705,9 @@ class _Evaluator:
         r0, c0, g0, _ = self(baseline)
         r1, c1, g1, _ = self(csms)
         months = self.scenario.horizon_months
+        carried = None
+        if is_plan(self.scenario.economics.cost_to_serve):
+            carried = (r1 - r0) - (c1 - c0) - (g1 - g0)
         be, at_zero, at_max = self.break_even(baseline, csms)
         u = self.scenario.understaffing
         return Verdict(
@@ -517,6 +724,8 @@ class _Evaluator:
             break_even_churn_sensitivity=be,
             gain_at_zero=at_zero,
             gain_at_max=at_max,
+            plan=plan_words(csms, Calendar.of(self.scenario)) if is_plan(csms) else None,  # type: ignore[arg-type]
+            cost_to_serve_carried=carried,
         )
 
 
@@ -653,6 +862,9 @@ class _Outcome:
     coverage: float
     exit_arr: float
     contribution: np.ndarray  # (F,), months 1 .. F
+    coverage_by_month: np.ndarray  # (F,)
+    fte_by_month: np.ndarray  # (F,): required FTE of the book as projected
+    csm_cost_by_month: np.ndarray  # (F,)
 
 
 def _outcomes(scenarios: list[Scenario], h: int, cts: float, cac: float) -> list[_Outcome]:
@@ -681,6 +893,7 @@ def _read_outcomes(pr: Projection, cols: np.ndarray, h: int) -> list[_Outcome]:
     csm_cost = cost[:h].sum(axis=0)
     gp = monthly[:h].sum(axis=0)
     coverage = pr.coverage[:h, cols].min(axis=0)
+    cover, fte = pr.coverage[:f, cols], pr.fte_required[:f, cols]
     return [
         _Outcome(
             float(revenue[k]),
@@ -689,6 +902,9 @@ def _read_outcomes(pr: Projection, cols: np.ndarray, h: int) -> list[_Outcome]:
             float(coverage[k]),
             exit_arr(pr, h, [int(c)]),
             monthly[:, k],
+            cover[:, k],
+            fte[:, k],
+            cost[:, k],
         )
         for k, c in enumerate(cols)
     ]
@@ -825,7 +1041,23 @@ def segment_headcount(
     with np.errstate(all="ignore"):
         need = project(fully_staffed(alone))
     given = {name} if plan_given else set()
-    return _segment_reports(alone, {name: staffed}, given, need)[0]
+    return _segment_reports(alone, {name: staffing_point(staffed)}, given, need)[0]
+
+
+def accounts_per_csm_series(scenario: Scenario, name: str, h: int) -> np.ndarray | None:
+    """Accounts one CSM covers in each plan month 1..``h`` (``(h,)``), as the engine sizes
+    them: productive hours in force / hours per account (meetings), or the
+    ``accounts_per_csm`` in force (top down); ``None`` without a workload model."""
+    seg, team, cal = scenario.segments[name], scenario.team, Calendar.of(scenario)
+    if seg.meetings:
+        hpa = float(seg.hours_per_account or 0.0)
+        if hpa <= 0:
+            return None
+        hours = np.asarray(schedule.series(team.hours_per_year, h, cal))
+        return hours * np.asarray(schedule.series(team.productivity, h, cal)) / hpa
+    if seg.accounts_per_csm:
+        return np.asarray(schedule.series(seg.accounts_per_csm, h, cal), dtype=float)
+    return None
 
 
 def _segment_reports(
@@ -838,8 +1070,11 @@ def _segment_reports(
 
     ``need`` is the fully staffed projection of ``scenario`` (its segments in file
     order); ``given`` names the segments whose staffing came from ``--csms``.
+    ``staffed`` values are :func:`staffing_point` s: a plan (a ``Schedule``) is
+    projected as written and keyed by itself, never by its first month.
     """
     h = scenario.horizon_months
+    cal = Calendar.of(scenario)
     batch = _Batch(scenario)
     productive = scenario.team.productive_hours
     peaks = peak_fte(need)
@@ -864,13 +1099,15 @@ def _segment_reports(
 
     def plan_of(name: str) -> bool:
         s, rec = staffed[name], sizes[name][2]
-        return swept(name) and s is not None and (name in given or abs(s - rec) > EPS)
+        if not swept(name) or s is None:
+            return False
+        return name in given or is_plan(s) or abs(s - rec) > EPS
 
     # 1. every staffing point of every segment, to FAR_HORIZON months, in one batch
     points: list[tuple[str, float]] = []
     for name in need.segments:
         if staffed[name] is not None:
-            points.append((name, float(staffed[name])))
+            points.append((name, staffed[name]))  # type: ignore[arg-type]
         if swept(name):
             points += [(name, float(n)) for n in sweep_range(sizes[name][2])]
     batch.far(points)
@@ -884,13 +1121,18 @@ def _segment_reports(
         tasks += [(name, float(rec), float(n)) for n in sweep_range(rec) if n < rec]
         tasks.append((name, float(rec), float(rec - 1)))
         if plan_of(name):
-            tasks.append((name, float(rec), float(staffed[name])))  # type: ignore[arg-type]
+            tasks.append((name, float(rec), staffed[name]))  # type: ignore[arg-type]
     tasks = list(dict.fromkeys(tasks))
     solved = dict(zip(tasks, batch.break_evens(tasks), strict=True))
 
     def verdict(name: str, baseline: int, csms: float) -> Verdict:
-        o0, o1 = batch.far([(name, float(baseline)), (name, float(csms))])
-        be, at_zero, at_max = solved[(name, float(baseline), float(csms))]
+        csms = staffing_point(csms)  # type: ignore[assignment]
+        o0, o1 = batch.far([(name, float(baseline)), (name, csms)])
+        carried = None
+        if is_plan(scenario.economics.cost_to_serve):  # the rate changes: sum it month by month
+            carried = (o1.revenue - o0.revenue) - (o1.csm_cost - o0.csm_cost)
+            carried -= o1.gross_profit - o0.gross_profit
+        be, at_zero, at_max = solved[(name, float(baseline), csms)]
         dx, month = batch.compare(name, baseline, csms)
         v0, v1 = batch.value(name, baseline), batch.value(name, csms)
         u = scenario.understaffing
@@ -912,6 +1154,8 @@ def _segment_reports(
             break_even_month=month,
             value_delta=None if v0 is None or v1 is None else v1 - v0,
             search_months=batch.f,
+            plan=plan_words(csms, cal) if is_plan(csms) else None,  # type: ignore[arg-type]
+            cost_to_serve_carried=carried,
         )
 
     out = []
@@ -922,8 +1166,15 @@ def _segment_reports(
         if s is None:
             coverage = float(need.coverage[:h, i].min())
         else:
-            coverage = batch.far([(name, float(s))])[0].coverage
+            coverage = batch.far([(name, s)])[0].coverage
         accounts_per_csm = productive / hpa if hpa > 0 else None
+        monthly_ratio = accounts_per_csm_series(scenario, name, h) if hpa > 0 else None
+        ratio_range = None
+        if monthly_ratio is not None and monthly_ratio.size and np.ptp(monthly_ratio) > EPS:
+            ratio_range = (float(monthly_ratio.min()), float(monthly_ratio.max()))
+        covered = None  # accounts the staffed CSMs cover in every month
+        if s is not None and not is_plan(s) and accounts_per_csm:
+            covered = s * (accounts_per_csm if ratio_range is None else ratio_range[0])
         rows: list[SweepRow] = []
         optimal = None
         cut = plan = None
@@ -960,6 +1211,25 @@ def _segment_reports(
             cut = verdict(name, recommended, recommended - 1) if recommended >= 1 else None
             if plan_of(name):
                 plan = verdict(name, recommended, s)  # type: ignore[arg-type]
+        staffing_plan = None
+        if is_plan(s) and sized_by is not None:
+            o = batch.far([(name, s)])[0]  # type: ignore[list-item]
+            deltas: dict[str, Any] = {}
+            if swept(name):
+                base = batch.far([(name, float(recommended))])[0]
+                dx, month = batch.compare(name, recommended, s)  # type: ignore[arg-type]
+                value, base_value = batch.value(name, s), batch.value(name, recommended)  # type: ignore[arg-type]
+                deltas = {
+                    "baseline_csms": recommended,
+                    "contribution_delta": o.gross_profit - base.gross_profit,
+                    "exit_arr_delta": dx,
+                    "break_even_month": month,
+                    "value": value,
+                    "value_delta": None
+                    if value is None or base_value is None
+                    else value - base_value,
+                }
+            staffing_plan = planned_staffing(s, o, h, cal, **deltas)  # type: ignore[arg-type]
         out.append(
             SegmentHeadcount(
                 name=name,
@@ -982,16 +1252,16 @@ def _segment_reports(
                 fte_required=peak,
                 recommended_csms=recommended,
                 staffed_csms=s,
-                gap=None if s is None else s - recommended,
+                gap=None if s is None or is_plan(s) else s - recommended,
                 coverage=coverage,
-                accounts_covered=(s * accounts_per_csm)
-                if s is not None and accounts_per_csm
-                else None,
+                accounts_covered=covered,
                 sweep=tuple(rows),
                 profit_optimal_csms=optimal,
                 cut_verdict=cut,
                 plan_verdict=plan,
                 optimal_by="value" if scenario.valuation is not None else "contribution",
+                staffing_plan=staffing_plan,
+                accounts_per_csm_range=ratio_range,
             )
         )
     return tuple(out)
@@ -1162,23 +1432,41 @@ def plan_hiring(
     return p.hires, p.headcount, p.effective, p.departures, p.short_months
 
 
+def quarter_periods(scenario: Scenario, h: int) -> list[tuple[str, int, int]]:
+    """The hiring plan's quarters as ``(label, first, end)``, engine months ``first..end - 1``.
+
+    Without ``start``: three-month quarters from the plan's first month, ``Y1 Q1``
+    ... (the last may be short). With ``start``: fiscal quarters (``FY2028 Q1``),
+    a quarter the plan cuts short labelled with its month count (``FY2027 Q4 (2 mo)``).
+    """
+    cal = Calendar.of(scenario)
+    return [
+        (p.shown if cal.dated else p.label, p.first - 1, p.last) for p in cal.periods("quarter", h)
+    ]
+
+
 def _quarters(
-    required: np.ndarray, start: float, plan: StaffPlan, cost_per_csm: float
+    required: np.ndarray,
+    start: float,
+    plan: StaffPlan,
+    cost_per_csm: np.ndarray,
+    quarters: list[tuple[str, int, int]],
 ) -> tuple[QuarterPlan, ...]:
+    """Quarter rows of one segment's plan; ``cost_per_csm`` is ``(months,)``: the segment's
+    cost per CSM in force each month, so a quarter's CSM cost is the sum over its months
+    of CSMs on staff x that month's cost / 12."""
     rows = []
-    h = len(required)
-    for q, a in enumerate(range(0, h, 3)):
-        b = min(a + 3, h)
+    for label, a, b in quarters:
         rows.append(
             QuarterPlan(
-                quarter=f"Y{q // 4 + 1} Q{q % 4 + 1}",
+                quarter=label,
                 required_fte=float(required[b - 1]),
                 headcount_start=float(start if a == 0 else plan.headcount[a - 1]),
                 departures=float(plan.departures[a:b].sum()),
                 hires=int(plan.hires[a:b].sum()),
                 effective_fte=float(plan.effective[b - 1]),
                 headcount_end=float(plan.headcount[b - 1]),
-                csm_cost=float(plan.on_staff[a:b].sum() * cost_per_csm / 12.0),
+                csm_cost=float((plan.on_staff[a:b] * cost_per_csm[a:b]).sum() / 12.0),
                 leavers=int(plan.leavers[a:b].sum()),
             )
         )
@@ -1192,15 +1480,19 @@ def hiring_plan(
 
     The requirement is that of the fully staffed book (``need``, projected here
     when not given); the team starts from the staffed CSMs (``--csms`` or the
-    file's ``csms``; where none are set, the whole CSMs month 1 requires).
-    ``project_csm_cost`` comes from one batched projection of every segment at
-    its starting headcount.
+    file's ``csms``, a staffing plan's month-1 value: the plan proposes its own
+    hires; where none are set, the whole CSMs month 1 requires). CSM cost is
+    charged at the segment's own ``cost_per_csm`` (else ``team.cost_per_csm``) in
+    force each month. ``project_csm_cost`` comes from one batched projection of
+    every segment at its (constant) starting headcount.
     """
     if need is None:
         with np.errstate(all="ignore"):
             need = project(fully_staffed(scenario))
     h = need.horizon
     team = scenario.team
+    cal = Calendar.of(scenario)
+    quarters = quarter_periods(scenario, h)
     per_segment: dict[str, tuple[QuarterPlan, ...]] = {}
     short: dict[str, int] = {}
     starts: dict[str, float] = {}
@@ -1210,11 +1502,15 @@ def hiring_plan(
         if not np.any(required > 0):
             continue
         start = staffed.get(name)
-        if start is None:
-            start = float(round_up(float(required[0])))
+        # a staffing plan starts the team from its month-1 value; unstaffed, from month 1's need
+        start = float(round_up(float(required[0]))) if start is None else schedule.at(start, 1, cal)
         plan = staff_plan(required, start, team.ramp_months, team.attrition)
-        per_segment[name] = _quarters(required, start, plan, team.cost_per_csm)
-        plan_cost[name] = float(plan.on_staff.sum() * team.cost_per_csm / 12.0)
+        own = scenario.segments[name].cost_per_csm
+        cost = np.asarray(
+            schedule.series(team.cost_per_csm if own is None else own, h, cal), dtype=float
+        )
+        per_segment[name] = _quarters(required, start, plan, cost, quarters)
+        plan_cost[name] = float((plan.on_staff * cost).sum() / 12.0)
         starts[name] = start
         if plan.short_months:
             short[name] = plan.short_months
@@ -1244,9 +1540,11 @@ def hiring_plan(
 
 
 def headcount(scenario: Scenario, csms: dict[str, float] | None = None) -> HeadcountReport:
-    """The full headcount report; ``csms`` overrides staffed CSMs per segment (a plan)."""
+    """The full headcount report; ``csms`` overrides staffed CSMs per segment (a flat plan,
+    which replaces a scheduled ``csms``)."""
     csms = dict(csms or {})
-    staffed = {n: csms.get(n, s.csms) for n, s in scenario.segments.items()}
+    # --csms N replaces the file's csms (a flat plan replaces a schedule)
+    staffed = {n: staffing_point(csms.get(n, s.csms)) for n, s in scenario.segments.items()}
     with np.errstate(all="ignore"):
         need = project(fully_staffed(scenario))
     segments = _segment_reports(scenario, staffed, set(csms), need)

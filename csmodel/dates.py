@@ -106,6 +106,18 @@ class Calendar:
         y, m = self.year_month(k)
         return f"{MONTH_ABBR[m - 1]} {y}"
 
+    def span(self, first: int, last: int) -> str:
+        """Plan months ``first..last`` as a reader writes them: ``Feb 2027–Jan 2028``,
+        ``Feb–May 2030`` within one year, ``Feb 2030`` for one month (``M1–M12`` undated)."""
+        if first == last:
+            return self.month_label(first)
+        if self.start is None:
+            return f"M{first}–M{last}"
+        (y1, m1), y2 = self.year_month(first), self.year_month(last)[0]
+        if y1 == y2:
+            return f"{MONTH_ABBR[m1 - 1]}–{self.month_label(last)}"
+        return f"{self.month_label(first)}–{self.month_label(last)}"
+
     def month_key(self, k: int) -> str:
         """How a schedule key for plan month ``k`` is written back: ``2027-02`` or ``3``."""
         return self.iso(k) or str(k)
@@ -124,6 +136,25 @@ class Calendar:
         """Fiscal quarter (1-4) of plan month ``k`` (needs ``start``)."""
         _, m = self.year_month(k)
         return (m - self.fiscal_year_start) % 12 // 3 + 1
+
+    def fiscal_note(self) -> str:
+        """How fiscal years run and are named, with the plan's first one as the example:
+        ``fiscal years start in February, labelled by the year they end (FY2028: Feb
+        2027–Jan 2028)``. Needs ``start``."""
+        fy = self.fiscal_year(1)
+        example = f"FY{fy}: {self.span(*self.fiscal_year_months(fy))}"
+        if self.fiscal_year_start == 1:
+            return f"fiscal years are calendar years ({example})"
+        name = MONTH_NAMES[self.fiscal_year_start - 1].capitalize()
+        by = "end" if self.label_end else "start"
+        return f"fiscal years start in {name}, labelled by the year they {by} ({example})"
+
+    def fiscal_year_months(self, fy: int) -> tuple[int, int]:
+        """Plan months ``(first, last)`` of fiscal year ``fy``, which may lie before month 1
+        or past the horizon (needs ``start``)."""
+        opens_in = fy - 1 if self.label_end and self.fiscal_year_start != 1 else fy
+        first = self.plan_month(opens_in, self.fiscal_year_start)
+        return first, first + 11
 
     def periods(self, by: str, horizon: int) -> list[Period]:
         """The periods ``by`` month, quarter or year that cut plan months 1..``horizon``.
@@ -195,3 +226,22 @@ class Period:
         if not self.partial or self.full_length == 1:
             return self.label
         return f"{self.label} ({self.months} mo)"
+
+    @property
+    def dated(self) -> bool:
+        """Whether the plan has a calendar (``start``): months and fiscal periods."""
+        return self.date is not None
+
+    @property
+    def title(self) -> str:
+        """The period's name in results (JSON and CSV ``period``): :attr:`shown` in a
+        dated plan (``FY2027 (11 mo)``); an undated plan's label as it always was (``Y4``)."""
+        return self.shown if self.dated else self.label
+
+    @property
+    def row_label(self) -> str:
+        """The period's name as a table row: :attr:`title`, an undated partial period
+        marked as tables always have (``Y4 (partial)``)."""
+        if self.dated or not self.partial:
+            return self.title
+        return f"{self.label} (partial)"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:  # the engine imports this module lazily (Projection.metrics)
+    from csmodel.dates import Period
     from csmodel.engine import Projection
 
 EPS = 1e-9
@@ -299,25 +300,32 @@ def retention(book: dict[str, float]) -> tuple[float | None, float | None, float
 
 
 def yearly(pr: Projection, segment: int | None = None) -> list[dict[str, Any]]:
-    """One row per year of the horizon (the last may be partial).
+    """One row per plan year of the horizon: twelve months from the plan's first month,
+    fiscal calendar or not (DOMAIN 7; the last may be partial). A dated plan's rows say
+    which months they hold: ``first_month`` and ``last_month`` (``2027-02``, ``2028-01``).
 
     NRR, GRR and logo retention of year y are read off the bridge of the book
     that existed when year y began, over its twelve months of dated changes
     (``starting_book``); ``None`` for a partial year. ``ending_arr`` is the
     year's closing ARR (exit ARR for the last).
     """
+    from csmodel.dates import Calendar
+
     sel = _select(pr, segment)
     h = pr.horizon
+    cal = Calendar.of(pr.scenario)
     rows = []
     for y in range(math.ceil(h / 12)):
         a, b = 12 * y, min(12 * y + 12, h)
         complete = y < pr.year_open_mrr.shape[0]
         book = starting_book(pr, y, sel) if complete else None
         nrr, grr, logos = retention(book) if book else (None, None, None)
+        dated = {"first_month": cal.iso(a + 1), "last_month": cal.iso(b)} if cal.dated else {}
         rows.append(
             {
                 "year": y + 1,
                 "months": b - a,
+                **dated,
                 "revenue": float(pr.mrr[a:b, sel].sum()),
                 "nrr": nrr,
                 "grr": grr,
@@ -333,22 +341,37 @@ PERIOD_LENGTH = {"month": 1, "quarter": 3, "year": 12}
 MOVEMENTS = ("new", "expansion", "price_increase", "contraction", "churn")
 
 
-def _label(by: str, index: int) -> str:
-    if by == "month":
-        return f"M{index + 1}"
-    if by == "quarter":
-        return f"Y{index // 4 + 1} Q{index % 4 + 1}"
-    return f"Y{index + 1}"
+CALENDAR_KEYS = ("date", "fiscal_year", "fiscal_quarter")
+"""Keys a dated plan (``start``) adds to period rows, after ``period``: ``date``
+(``2027-02``, monthly rows only), ``fiscal_year`` (2028 for FY2028) and
+``fiscal_quarter`` (1-4; ``None`` on yearly rows)."""
+
+
+def calendar_keys(period: Period) -> dict[str, Any]:
+    """The :data:`CALENDAR_KEYS` of one period row: none for an undated plan."""
+    if not period.dated:
+        return {}
+    date = {"date": period.date} if period.full_length == 1 else {}
+    return {**date, "fiscal_year": period.fiscal_year, "fiscal_quarter": period.fiscal_quarter}
+
+
+def cut(pr: Projection, by: str) -> list[Period]:
+    """The periods ``by`` month, quarter or year of ``pr``'s horizon (DOMAIN 7): plan
+    months, quarters and years from the start, or calendar months and fiscal periods."""
+    from csmodel.dates import Calendar
+
+    return Calendar.of(pr.scenario).periods(by, pr.horizon)
 
 
 def period_table(pr: Projection, by: str, book: bool) -> dict[str, Any]:
     """The per-period table as arrays ``(periods, columns)``: one column per segment, or
     one for the whole book (``book``: sums over segments first, so the book's peak FTE is
-    the peak of the sum). See :func:`periods` for what each key holds."""
-    length = PERIOD_LENGTH[by]
+    the peak of the sum). See :func:`periods` for what each key holds; ``cut`` holds the
+    :class:`~csmodel.dates.Period` of each row and ``calendar`` its :func:`calendar_keys`."""
     h = pr.horizon
-    starts = np.arange(0, h, length)
-    ends = np.minimum(starts + length, h)
+    cuts = cut(pr, by)
+    starts = np.array([p.first - 1 for p in cuts], dtype=np.intp)  # reduceat: uneven is fine
+    ends = np.array([p.last for p in cuts], dtype=np.intp)
 
     def arr(name: str) -> np.ndarray:
         a = getattr(pr, name)
@@ -366,7 +389,9 @@ def period_table(pr: Projection, by: str, book: bool) -> dict[str, Any]:
         close_acc = np.vstack([start_acc[None, :], (accounts - arr("joined_accounts"))[1 : h + 1]])
         shift = 1
     table: dict[str, Any] = {
-        "period": [_label(by, i) for i in range(len(starts))],
+        "cut": cuts,
+        "period": [p.title for p in cuts],
+        "calendar": [calendar_keys(p) for p in cuts],
         "month_start": starts + 1,
         "month": ends,
         "accounts": close_acc[ends],
@@ -413,8 +438,8 @@ def period_rows_of(table: dict[str, Any], column: int) -> list[dict[str, Any]]:
         for key in PERIOD_KEYS[1:]
     }
     return [
-        {"period": label, **{key: cols[key][i] for key in PERIOD_KEYS[1:]}}
-        for i, label in enumerate(table["period"])
+        {"period": label, **dated, **{key: cols[key][i] for key in PERIOD_KEYS[1:]}}
+        for i, (label, dated) in enumerate(zip(table["period"], table["calendar"], strict=True))
     ]
 
 
@@ -427,7 +452,9 @@ def periods(pr: Projection, by: str = "month", segment: int | None = None) -> li
     run-rate after all of them (``ending_arr`` = 12 x it; the last period's
     equals the ``ending_arr`` metric) and the next period's ``opening_mrr``;
     ``opening_mrr + new + expansion + price_increase - contraction - churn ==
-    closing_mrr`` holds on every row. ``accounts`` are those at the close;
+    closing_mrr`` holds on every row. A dated plan (``start``) cuts calendar months and
+    fiscal quarters and years (the first and last may be partial, ``FY2027 (11 mo)``) and
+    adds :data:`CALENDAR_KEYS` after ``period``. ``accounts`` are those at the close;
     ``mrr`` is the MRR billed in the period's last month; revenue and CSM cost
     are what the period bills and spends; coverage is the period's lowest and
     FTE its peak.

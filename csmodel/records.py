@@ -28,7 +28,8 @@ ARR_BRIDGE_KEYS = (
 PERIOD_COLUMNS = ("segment", *PERIOD_KEYS[:-3], *ARR_BRIDGE_KEYS, *PERIOD_KEYS[-3:])
 """Keys of ``periods`` and ``totals`` rows (JSON). The bridge is given twice: as MRR
 changes under the movement names (``new`` ... ``churn``, ``opening_mrr`` to
-``closing_mrr``) and annualised under ``*_arr`` names (the table's ARR bridge)."""
+``closing_mrr``) and annualised under ``*_arr`` names (the table's ARR bridge). A
+dated plan adds ``csmodel.metrics.CALENDAR_KEYS`` after ``period``."""
 
 PROJECT_CSV_COLUMNS = (
     "segment",
@@ -52,6 +53,18 @@ PROJECT_CSV_COLUMNS = (
 book's rows (segment ``total``). Money is in the scenario's currency: the ARR bridge
 annualised (contraction and churn as positive amounts removed), revenue and CSM cost as
 billed and spent in the period."""
+
+
+def project_csv_columns(pr: Projection, by: str) -> tuple[str, ...]:
+    """:data:`PROJECT_CSV_COLUMNS`, with a dated plan's calendar columns after ``period``
+    (``date`` by month, ``fiscal_year``, ``fiscal_quarter``: the JSON rows' keys)."""
+    from csmodel.metrics import calendar_keys, cut
+
+    periods_cut = cut(pr, by)
+    extra = tuple(calendar_keys(periods_cut[0])) if periods_cut else ()
+    i = PROJECT_CSV_COLUMNS.index("period") + 1
+    return (*PROJECT_CSV_COLUMNS[:i], *extra, *PROJECT_CSV_COLUMNS[i:])
+
 
 BOOK_TOTAL = "total"
 """The ``segment`` of the book-total rows in CSV output."""
@@ -81,10 +94,19 @@ def conventions(sc: Any, by: str | None = None) -> dict[str, Any]:
             "new logos join; expansion, churn, contraction on opening MRR; then price increase"
         ),
         "discount_rate": sc.discount_rate,
-        "cost_to_serve": sc.economics.cost_to_serve,
+        "cost_to_serve": as_written(sc.economics.cost_to_serve),
     }
     if by:
         out["by"] = by
+    if getattr(sc, "start", None):  # a dated plan: its calendar (DOMAIN 7)
+        from csmodel.dates import Calendar
+
+        cal = Calendar.of(sc)
+        out["months"] = f"1-based: month 1 is {cal.month_label(1)}"
+        out["start"] = sc.start
+        out["fiscal_year_start"] = sc.fiscal_year_start
+        out["fiscal_year_label"] = sc.fiscal_year_label
+        out["calendar"] = cal.fiscal_note()
     if any(s.csms is not None for s in sc.segments.values()):
         out["understaffing"] = {
             "churn_sensitivity": sc.understaffing.churn_sensitivity,
@@ -182,8 +204,61 @@ def money_text(currency: str) -> Any:
     return partial(money, currency=currency)
 
 
+def as_written(x: Any) -> Any:
+    """A plain or scheduled input for JSON: the number, or a schedule whose value changes
+    as the file writes it (``{"1": 3, "7": 4}``, with ``"interpolate": "linear"``), so it
+    is never reported as its first month alone. A schedule that never changes is its number."""
+    from csmodel.schedule import Schedule
+
+    if isinstance(x, Schedule):
+        if len(set(x.values)) == 1:
+            return float(x)
+        return {str(k): v for k, v in x.plain().items()}
+    return x
+
+
+def staffing_plan_record(p: Any, sc: Any, valued: bool) -> dict[str, Any] | None:
+    """A segment's staffing plan against the requirement (``capacity.PlannedStaffing``):
+    months 1..H with their ``YYYY-MM`` dates (``None`` without ``start``), the planned
+    CSMs, required FTE, coverage and CSM cost of each, the first month short of 100%
+    coverage, and the plan's horizon figures and deltas against the recommended flat
+    staffing (``baseline_csms``), as a sweep row's."""
+    if p is None:
+        return None
+    from csmodel.dates import Calendar
+
+    cal = Calendar.of(sc)
+    k = p.first_short_month
+    months = list(range(1, p.months + 1))
+    return {
+        "months": months,
+        "dates": [cal.iso(m) for m in months] if cal.dated else None,
+        "planned": [float(x) for x in p.planned],
+        "required_fte": [float(x) for x in p.required_fte],
+        "coverage": [float(x) for x in p.coverage],
+        "csm_cost": [float(x) for x in p.csm_cost],
+        "first_short_month": k,
+        "first_short_date": cal.iso(k) if k is not None else None,
+        "lowest_coverage": p.lowest_coverage,
+        "total_revenue": p.total_revenue,
+        "total_csm_cost": p.total_csm_cost,
+        "contribution": p.contribution,
+        "exit_arr": p.exit_arr,
+        "baseline_csms": p.baseline_csms,
+        "contribution_delta": p.contribution_delta,
+        "exit_arr_delta": p.exit_arr_delta,
+        "break_even_month": p.break_even_month,
+        **({"value": p.value, "value_delta": p.value_delta} if valued else {}),
+    }
+
+
 def headcount_record(report: Any) -> dict[str, Any]:
-    """Everything ``csmodel headcount`` reports, as plain data."""
+    """Everything ``csmodel headcount`` reports, as plain data.
+
+    A scheduled input is written as the file writes it (:func:`as_written`); a
+    segment's ``staffing_plan`` (:func:`staffing_plan_record`) is ``None`` unless its
+    staffed ``csms`` is a schedule that changes.
+    """
     sc = report.scenario
     valued = getattr(sc, "valuation", None) is not None
 
@@ -208,7 +283,7 @@ def headcount_record(report: Any) -> dict[str, Any]:
             return None
         return {
             "baseline_csms": v.baseline,
-            "csms": v.csms,
+            "csms": as_written(v.csms),
             "csm_cost_change": v.csm_cost_change,
             "revenue_change": v.revenue_change,
             "gross_profit_change": v.gross_profit_change,
@@ -231,9 +306,9 @@ def headcount_record(report: Any) -> dict[str, Any]:
             "scenario": sc.name,
             "conventions": conventions(sc),
             "assumptions": {
-                "hours_per_year": sc.team.hours_per_year,
-                "productivity": sc.team.productivity,
-                "cost_per_csm": sc.team.cost_per_csm,
+                "hours_per_year": as_written(sc.team.hours_per_year),
+                "productivity": as_written(sc.team.productivity),
+                "cost_per_csm": as_written(sc.team.cost_per_csm),
                 "ramp_months": sc.team.ramp_months,
                 "attrition": sc.team.attrition,
                 "churn_sensitivity": sc.understaffing.churn_sensitivity,
@@ -251,13 +326,22 @@ def headcount_record(report: Any) -> dict[str, Any]:
                     "accounts_peak": s.accounts_peak,
                     "fte_required": s.fte_required,
                     "recommended_csms": s.recommended_csms,
-                    "staffed_csms": s.staffed_csms,
+                    "staffed_csms": as_written(s.staffed_csms),
                     "gap": s.gap,
                     "coverage": s.coverage,
                     "accounts_covered": s.accounts_covered,
                     "meetings": list(s.meetings),
                     "cut_verdict": verdict(s.cut_verdict),
                     "plan_verdict": verdict(s.plan_verdict),
+                    "cost_per_csm": as_written(
+                        sc.team.cost_per_csm
+                        if sc.segments[s.name].cost_per_csm is None
+                        else sc.segments[s.name].cost_per_csm
+                    ),
+                    "accounts_per_csm_range": None
+                    if s.accounts_per_csm_range is None
+                    else list(s.accounts_per_csm_range),
+                    "staffing_plan": staffing_plan_record(s.staffing_plan, sc, valued),
                 }
                 for s in report.segments
             },

@@ -192,7 +192,8 @@ def metric_value(
       ``accounts_per_csm`` of the book);
     - ``fte_required``: the sum of the segments' peak FTE (fully staffed book);
     - ``recommended_csms``: the sum of the segments' recommended (rounded-up) CSMs;
-    - ``staffed_csms``: the sum of ``csms`` over segments that set it (``None``
+    - ``staffed_csms``: the sum of ``csms`` over segments that set it, in the month
+      the most are on staff when ``csms`` are schedules (``None``
       when none does);
     - ``accounts_per_csm`` and ``coverage``: the book metrics (coverage is the
       lowest month of any segment).
@@ -223,9 +224,16 @@ def metric_value(
         return sum(results.peak_fte[n] for n in names)
     if metric == "recommended_csms":
         return float(sum(round_up(results.peak_fte[n]) for n in names))
-    if metric == "staffed_csms":
+    if metric == "staffed_csms":  # a staffing plan (schedule): the most on staff in any month
+        from csmodel.dates import Calendar
+        from csmodel.schedule import series
+
         staffed = [sc.segments[n].csms for n in names if sc.segments[n].csms is not None]
-        return float(sum(staffed)) if staffed else None
+        if not staffed:
+            return None
+        h, cal = sc.horizon_months, Calendar.of(sc)
+        months = zip(*(series(x, h, cal) for x in staffed), strict=True)
+        return float(max(sum(month) for month in months))
     raise KeyError(metric)  # pragma: no cover - every headcount id is handled above
 
 

@@ -41,14 +41,17 @@ def generated():
 
 
 def contribution(pr, sc):
-    """Monthly contribution of a one-segment projection, recomputed from its arrays."""
+    """Monthly contribution of a one-segment projection, recomputed from its arrays (cost
+    to serve and CAC as in force each month when they are schedules, DOMAIN 7)."""
+    from csmodel.dates import Calendar
+    from csmodel.schedule import series
+
     eco = sc.economics
     f = pr.horizon
-    return (
-        pr.mrr[:f, 0] * (1 - eco.cost_to_serve)
-        - pr.csm_cost[:f, 0]
-        - eco.cac_per_logo * pr.logos_signed[:f, 0]
-    )
+    cal = Calendar.of(sc)
+    cts = np.array(series(eco.cost_to_serve, f, cal))
+    cac = np.array(series(eco.cac_per_logo, f, cal))
+    return pr.mrr[:f, 0] * (1 - cts) - pr.csm_cost[:f, 0] - cac * pr.logos_signed[:f, 0]
 
 
 def far(sc, name, n):

@@ -425,3 +425,26 @@ def test_a_schedule_is_frozen_data():
     s = Schedule(((1, 1.0), (13, 2.0)))
     with pytest.raises(AttributeError):
         s.extra = 1  # type: ignore[attr-defined]
+
+
+def test_staffed_csms_of_a_staffing_plan_is_the_most_on_staff_in_any_month(tmp_path, run_cli):
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        "name: t\nhorizon_months: 24\nsegments:\n"
+        "  a: {accounts: 10, acv: 1000, accounts_per_csm: 5, csms: {1: 2, 7: 4, 13: 3}}\n"
+        "  b: {accounts: 10, acv: 1000, accounts_per_csm: 5, csms: {1: 1, 13: 3}}\n"
+        "checks:\n  - {metric: staffed_csms, max: 5}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(["check", path, "--format", "json"])
+    results = [r for f in json.loads(out)["files"] for r in f["results"] if r["kind"] == "check"]
+    # months 1-6: 2 + 1; 7-12: 4 + 1; 13-24: 3 + 3 = 6, the most
+    assert results[0]["value"] == 6.0 and code == 1, err
+
+
+def test_the_headline_note_spells_a_scheduled_cost_to_serve(run_cli):
+    from tests.conftest import SCENARIOS
+
+    code, out, _ = run_cli(["project", SCENARIOS / "fy27-plan.yaml"], env={"COLUMNS": "200"})
+    assert code == 0
+    assert "after cost to serve (15% in Feb 2027, 14% from Feb 2028)" in " ".join(out.split())

@@ -197,8 +197,13 @@ def test_plan_csm_cost_reconciles_with_project(file):
     sc = load_scenario(file)
     report = headcount(sc)
     plan = report.hiring_plan
-    cost = sc.team.cost_per_csm / 12
+    from csmodel.dates import Calendar
+    from csmodel.schedule import series
+
     for name, rows in plan.segments.items():
+        seg = sc.segments[name]  # its own cost per CSM, as in force each month
+        own = seg.cost_per_csm if seg.cost_per_csm is not None else sc.team.cost_per_csm
+        cost = np.array(series(own, sc.horizon_months, Calendar.of(sc))) / 12
         start = rows[0].headcount_start
         pr = project(with_csms(sc, {name: start}))
         i = pr.segments.index(name)
@@ -209,7 +214,7 @@ def test_plan_csm_cost_reconciles_with_project(file):
         need = project(capacity.fully_staffed(sc))
         required = need.fte_required[: need.horizon, i]
         monthly = staff_plan(required, start, sc.team.ramp_months, sc.team.attrition)
-        extra = float((monthly.on_staff - start).sum() * cost)
+        extra = float(((monthly.on_staff - start) * cost).sum())
         assert plan.plan_csm_cost[name] == pytest.approx(by_project + extra, abs=0.005)
     assert "differ by exactly the cost of hires net of leavers" in CSM_COST_NOTE
 

@@ -32,6 +32,32 @@ FILES = sorted([*(p for d in SHIPPED for p in d.glob("*.yaml")), TWELVE])
 IDS = [str(p.relative_to(ROOT)) for p in FILES]
 
 
+def year_columns(ys: list) -> dict:
+    """What each column of the by-year table must show, from the JSON years."""
+    return {
+        "Revenue": [y["revenue"] for y in ys],
+        "NRR": [y["nrr"] for y in ys],
+        "GRR": [y["grr"] for y in ys],
+        "Logos kept": [y["logo_retention"] for y in ys],
+        "Exit ARR": [y["ending_arr"] for y in ys],
+    }
+
+
+def bridge_columns(totals: list) -> dict:
+    """What each column of a project bridge table must show, from the JSON totals."""
+    return {
+        "Accounts": [r["accounts"] for r in totals],
+        "Revenue": [r["revenue"] for r in totals],
+        "Opening ARR": [12 * r["opening_mrr"] for r in totals],
+        "New": [12 * r["new"] for r in totals],
+        "Expansion": [12 * r["expansion"] for r in totals],
+        "Price incr.": [12 * r["price_increase"] for r in totals],
+        "Contraction": [-12 * r["contraction"] for r in totals],
+        "Churn": [-12 * r["churn"] for r in totals],
+        "Closing ARR": [r["closing_arr"] for r in totals],
+    }
+
+
 def render(renderable, width: int) -> str:
     from csmodel.render.fmt import fit_tables
 
@@ -169,30 +195,14 @@ def test_project_fits_and_matches_json(path: Path, by: str) -> None:
         totals = rec["totals"]
         check_columns(
             bridge,
-            {
-                "Accounts": [r["accounts"] for r in totals],
-                "Revenue": [r["revenue"] for r in totals],
-                "Opening ARR": [12 * r["opening_mrr"] for r in totals],
-                "New": [12 * r["new"] for r in totals],
-                "Expansion": [12 * r["expansion"] for r in totals],
-                "Price incr.": [12 * r["price_increase"] for r in totals],
-                "Contraction": [-12 * r["contraction"] for r in totals],
-                "Churn": [-12 * r["churn"] for r in totals],
-                "Closing ARR": [r["closing_arr"] for r in totals],
-            },
+            bridge_columns(totals),
         )
         assert len(bridge["columns"]["Period"]) == len(totals)
         (years,) = find(ts, "Year")
         ys = rec["years"]
         check_columns(
             years,
-            {
-                "Revenue": [y["revenue"] for y in ys],
-                "NRR": [y["nrr"] for y in ys],
-                "GRR": [y["grr"] for y in ys],
-                "Logos kept": [y["logo_retention"] for y in ys],
-                "Exit ARR": [y["ending_arr"] for y in ys],
-            },
+            year_columns(ys),
         )
         segs = find(ts, "Segment")
         if len(pr.segments) > 1:

@@ -78,7 +78,10 @@ def register(app: typer.Typer) -> None:
         csms: list[str] = typer.Option(
             None,
             "--csms",
-            help="Evaluate a staffing plan: SEGMENT=N (repeatable), e.g. --csms mid-market=3.",
+            help=(
+                "Evaluate a flat staffing: SEGMENT=N (repeatable), e.g. --csms mid-market=3; "
+                "it replaces the file's csms, a scheduled staffing plan included."
+            ),
         ),
         fmt: Format = format_option(HEADCOUNT, "table"),
         variant: str = VARIANT_OPTION,
@@ -86,7 +89,10 @@ def register(app: typer.Typer) -> None:
         output: Path = OUTPUT_OPTION,
         force: bool = FORCE_OPTION,
     ) -> int:
-        """CSMs needed from meeting workload, what cutting them costs, and a hiring plan."""
+        """CSMs needed from meeting workload, what cutting them costs, and a hiring plan.
+
+        A staffing plan (a scheduled csms) is compared with the requirement month by month.
+        """
         from csmodel.capacity import headcount
 
         scenario = load(file, variant, sets)

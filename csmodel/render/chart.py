@@ -68,7 +68,8 @@ def line_chart(
         out.append("\n")
     out.append(f"{'':>{pad}} └{'─' * n}\n", "dim")
     left, right = x_labels
-    out.append(f"{'':>{pad}}  {left}{right:>{max(1, n - len(left))}}\n", "dim")
+    gap = max(len(right) + 1, n - len(left)) if right else 0  # never run the two together
+    out.append(f"{'':>{pad}}  {left}{right:>{gap}}\n", "dim")
     if not single:
         from csmodel.render.safe import visible
 
@@ -76,6 +77,15 @@ def line_chart(
             mark, color = _MARKERS[i % len(_MARKERS)], COLORS[i % len(COLORS)]
             out.append(f"  {mark} {visible(name)}\n", color)
     return out
+
+
+def horizon_labels(cal: Any, horizon: int) -> tuple[str, str]:
+    """The two ends of an ARR chart's x axis (the starting point, then months 1..horizon):
+    ``start`` and ``exit (end of month 36)``, or, when ``cal`` (a
+    :class:`csmodel.dates.Calendar`) is dated, ``Feb 2027`` and ``exit (end of Jan 2030)``."""
+    if cal is None or not cal.dated:
+        return "start", f"exit (end of month {horizon})"
+    return cal.month_label(1), f"exit (end of {cal.month_label(horizon)})"
 
 
 class Chart:

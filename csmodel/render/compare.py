@@ -9,7 +9,7 @@ from rich.text import Text
 
 from csmodel.ids import METRICS, MONEY_METRICS, RATE_METRICS, metric_label
 from csmodel.render import safe
-from csmodel.render.chart import Chart
+from csmodel.render.chart import Chart, horizon_labels
 from csmodel.render.fmt import compact_money, money, num, pct
 from csmodel.render.layout import Col, Fit, Grid, Money, plain
 
@@ -122,10 +122,15 @@ def grids(cols: Any, metrics: list[str], by_segment: bool) -> list[Grid]:
 
 
 def table(cols: Any, metrics: list[str], by_segment: bool = False) -> Group:
+    from csmodel.dates import Calendar
     from csmodel.metrics import closing_arr_series
 
     cur = cols[0].projection.scenario.currency
     horizon = max(c.projection.horizon for c in cols)
+    # months are named only when every column starts in the same month
+    calendars = {Calendar.of(c.projection.scenario) for c in cols}
+    starts = {cal.start for cal in calendars}
+    cal = next(iter(calendars)) if len(starts) == 1 else None
     series = [
         (
             c.label,
@@ -136,7 +141,7 @@ def table(cols: Any, metrics: list[str], by_segment: bool = False) -> Group:
     chart = Chart(
         series,
         label=lambda v: compact_money(v, cur),
-        x_labels=("start", f"exit (end of month {horizon})"),
+        x_labels=horizon_labels(cal, horizon),
         max_points=min(60, max(12, horizon + 1)),
         height=10,
     )

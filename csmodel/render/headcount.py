@@ -7,20 +7,40 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
-from csmodel.capacity import FAR_HORIZON
+from csmodel.capacity import FAR_HORIZON, is_plan, month_words
+from csmodel.dates import Calendar
 from csmodel.render import safe
 from csmodel.render.fmt import count, money, num, pct
 from csmodel.render.layout import Col, Fit, Grid, Money
-from csmodel.render.project import conventions_line
+from csmodel.render.project import conventions_line, schedule_text
+
+
+def _moves(x: Any) -> bool:
+    """Whether an input is a schedule whose value changes over the plan."""
+    return is_plan(x)  # the same test as a staffing plan's: several values
 
 
 def assumptions_text(report: Any) -> str:
     sc = report.scenario
     t, u = sc.team, sc.understaffing
+    cal = Calendar.of(sc)
+
+    def cost(x: Any) -> str:
+        return money(x, sc.currency)
+
+    productive = f"{t.productive_hours:,.0f} productive hours a year"
+    if any(_moves(x) for x in (t.hours_per_year, t.productivity)):
+        productive += " in month 1"
+    own = "".join(
+        f"; {name} CSMs {schedule_text(seg.cost_per_csm, cost, cal)}"
+        for name, seg in sc.segments.items()
+        if seg.cost_per_csm is not None
+    )
     return (
-        f"Assumptions: {t.hours_per_year:,.0f} paid hours per CSM × {pct(t.productivity, 0)} "
-        f"productivity = {t.productive_hours:,.0f} productive hours a year; CSM cost "
-        f"{money(t.cost_per_csm, sc.currency)} a year; new hires ramp linearly over "
+        f"Assumptions: {schedule_text(t.hours_per_year, lambda x: f'{x:,.0f}', cal)} paid hours "
+        f"per CSM × {schedule_text(t.productivity, lambda x: pct(x, 0), cal)} "
+        f"productivity = {productive}; CSM cost "
+        f"{schedule_text(t.cost_per_csm, cost, cal)} a year{own}; new hires ramp linearly over "
         f"{t.ramp_months} months; attrition {pct(t.attrition, 0)} a year. Understaffing: churn "
         f"sensitivity {u.churn_sensitivity:g}, expansion sensitivity {u.expansion_sensitivity:g} "
         "(coverage κ < 1 multiplies churn by 1 + churn_sensitivity × (1 − κ) and expansion by "
@@ -62,6 +82,16 @@ WORKLOAD_HEADERS = (
 )
 
 
+def staffed_text(x: Any) -> str:
+    """A staffed ``csms`` in a cell: ``3``, or a plan's range ``3–5 (plan)``; ``—`` unstaffed."""
+    if x is None:
+        return "—"
+    if is_plan(x):
+        lo, hi = min(x.values), max(x.values)
+        return f"{count(lo)}–{count(hi)} (plan)"
+    return count(x)
+
+
 def workload_cells(s: Any) -> list[str]:
     """One segment's workload row as text, in WORKLOAD_HEADERS order."""
     return [
@@ -72,7 +102,7 @@ def workload_cells(s: Any) -> list[str]:
         count(s.accounts_peak),
         num(s.fte_required, 2),
         str(s.recommended_csms),
-        "—" if s.staffed_csms is None else count(s.staffed_csms),
+        staffed_text(s.staffed_csms),
         "—" if s.gap is None else (f"{s.gap:+g}" if s.gap else "0"),
         pct(s.coverage),
     ]
@@ -88,11 +118,16 @@ WORKLOAD_CAPTION = (
 def workload_grid(report: Any) -> Grid:
     cols = [Col(WORKLOAD_HEADERS[0], right=False, wrap=True, key=True)]
     cols += [Col(h) for h in WORKLOAD_HEADERS[1:]]
-    g = Grid(
-        "Workload by segment",
-        cols,
-        caption=WORKLOAD_CAPTION.format(hours=report.scenario.team.productive_hours),
-    )
+    team = report.scenario.team
+    caption = WORKLOAD_CAPTION.format(hours=team.productive_hours)
+    if _moves(team.hours_per_year) or _moves(team.productivity):
+        caption = caption.replace("hours a year.", "hours a year in month 1 (scheduled).", 1)
+    if any(is_plan(s.staffed_csms) for s in report.segments):
+        caption += (
+            " Staffed: a staffing plan (scheduled csms) shows its lowest and highest "
+            "headcount; its month-by-month comparison with the requirement follows."
+        )
+    g = Grid("Workload by segment", cols, caption=caption)
     for s in report.segments:
         g.add(*workload_cells(s))
     return g
@@ -155,7 +190,8 @@ def sweep_marks(s: Any, r: Any) -> list[str]:
         marks.append("recommended")
     if r.csms == s.profit_optimal_csms:
         marks.append("best")
-    if s.staffed_csms is not None and abs(r.csms - s.staffed_csms) < 1e-9:
+    staffed = s.staffed_csms  # a staffing plan is its own row, never a flat one
+    if staffed is not None and not is_plan(staffed) and abs(r.csms - staffed) < 1e-9:
         marks.append("staffed")
     return marks
 
@@ -242,6 +278,35 @@ def sweep_grid(s: Any, sc: Any) -> Grid:
     return g
 
 
+def plan_sweep_line(s: Any, sc: Any) -> str | None:
+    """A staffing plan valued as a sweep row is, in one line under the sweep (the sweep's
+    rows are flat staffing levels; the plan is its own reference): its lowest coverage,
+    horizon figures and their Δ against the recommended flat staffing, and its break-even
+    month. ``None`` when the segment has no plan or is not swept."""
+    p, cur, horizon = s.staffing_plan, sc.currency, sc.horizon_months
+    if p is None or p.baseline_csms is None:
+        return None
+
+    def delta(x: float | None) -> str:
+        return money(x, cur, signed=True)
+
+    out = (
+        f"{s.name}, your staffing plan (schedule) against the recommended flat "
+        f"{p.baseline_csms} CSMs: lowest coverage {pct(p.lowest_coverage)}; revenue "
+        f"{money(p.total_revenue, cur)}; CSM cost {money(p.total_csm_cost, cur)}; contribution "
+        f"{money(p.contribution, cur)} (Δ {delta(p.contribution_delta)}); "
+    )
+    if p.value is not None:
+        out += f"value {money(p.value, cur)} (Δ {delta(p.value_delta)}); "
+    out += f"exit ARR {money(p.exit_arr, cur)} (Δ {delta(p.exit_arr_delta)})"
+    if horizon < FAR_HORIZON and p.contribution_delta:
+        if p.break_even_month is not None:
+            out += f"; break-even month {p.break_even_month}"
+        else:
+            out += f"; its cumulative contribution Δ never turns within {FAR_HORIZON} months"
+    return out + "."
+
+
 PLAN_HEADERS = (
     "Quarter",
     "Required FTE",
@@ -298,9 +363,115 @@ def sizing_note(s: Any) -> str | None:
 def covered_note(s: Any) -> str | None:
     if s.accounts_covered is None:
         return None
+    every = " in every month" if s.accounts_per_csm_range else ""
     return (
         f"{s.name}: the {count(s.staffed_csms)} staffed CSMs can fully cover "
-        f"{s.accounts_covered:,.0f} accounts (peak book {s.accounts_peak:,.0f})."
+        f"{s.accounts_covered:,.0f} accounts{every} (peak book {s.accounts_peak:,.0f})."
+    )
+
+
+def ratio_note(s: Any) -> str | None:
+    """When schedules move accounts per CSM: its range, and what the table shows."""
+    if not s.accounts_per_csm_range:
+        return None
+    lo, hi = s.accounts_per_csm_range
+    return (
+        f"{s.name}: accounts per CSM follow the schedules, from {num(lo)} to {num(hi)} over "
+        f"the plan (the table shows month 1's {num(s.accounts_per_csm)}); FTE required and "
+        "coverage follow them month by month."
+    )
+
+
+STAFFING_HEADERS = ("Planned CSMs", "Required FTE", "Coverage", "CSM cost")
+STAFFING_CAPTION = (
+    "Planned CSMs are your plan's (the scheduled csms) in force; required FTE is what the "
+    "book needs as it evolves under the plan (understaffing shrinks it), so coverage = "
+    "planned ÷ required, at most 100%; CSM cost = planned CSMs × the cost per CSM in force "
+    "÷ 12 each month."
+)
+QUARTER_CAPTION = (
+    " By quarter: the planned CSMs month by month within the quarter (3→4: a change in it), "
+    "the peak required FTE, the lowest coverage and the quarter's CSM cost."
+)
+MONTHLY_UP_TO = 24
+"""Horizons up to this many months compare the plan month by month; longer ones by quarter."""
+
+
+def _steps(values: Any) -> str:
+    """CSMs planned over a period: ``4``, or each change in order: ``3→4``."""
+    out: list[float] = []
+    for v in values:
+        if not out or abs(v - out[-1]) > 1e-9:
+            out.append(float(v))
+    return "→".join(count(v) for v in out)
+
+
+def staffing_grid(s: Any, sc: Any) -> Grid:
+    """A staffing plan against the requirement: by month, or by (fiscal) quarter when long."""
+    p, cur = s.staffing_plan, sc.currency
+    cal = Calendar.of(sc)
+    h = p.months
+    by = "month" if h <= MONTHLY_UP_TO else "quarter"
+    cols = [Col("Period", right=False, key=True)]
+    cols += [Col(x, money=x == "CSM cost") for x in STAFFING_HEADERS]
+    caption = STAFFING_CAPTION + ("" if by == "month" else QUARTER_CAPTION)
+    title = f"{s.name}: your staffing plan against the requirement, by {by}"
+    g = Grid(title, cols, caption=caption, currency=cur)
+    for period in cal.periods(by, h):
+        a, b = period.first - 1, period.last
+        low = float(p.coverage[a:b].min())
+        cells: list[Any] = [
+            period.shown,
+            _steps(p.planned[a:b]),
+            num(float(p.required_fte[a:b].max()), 2),
+            pct(low),
+            Money(float(p.csm_cost[a:b].sum()), cur),
+        ]
+        if low < 1.0 - 1e-9:
+            cells[3] = Text(cells[3], style="red")
+        g.add(*cells)
+    return g
+
+
+def _short(x: float) -> str:
+    """A CSM count in a sentence: one decimal (``4.0``), more when it has them (``2.25``)."""
+    for d in (1, 2, 3):
+        if abs(round(x, d) - x) < 1e-9:
+            return f"{x:,.{d}f}"
+    return f"{x:,.3f}"
+
+
+def staffing_line(s: Any, sc: Any) -> str:
+    """When a staffing plan first falls short of the requirement, in plain words."""
+    p = s.staffing_plan
+    cal = Calendar.of(sc)
+    k = p.first_short_month
+    if k is None:
+        return (
+            f"{s.name}: coverage never drops below 100%: the plan covers the requirement "
+            f"in every month through {month_words(cal, p.months)}."
+        )
+    planned, needed = float(p.planned[k - 1]), float(p.required_fte[k - 1])
+    digits = 1  # enough digits that the need shows above what is planned
+    while digits < 4 and round(needed, digits) <= round(planned, digits):
+        digits += 1
+    low = int(p.coverage.argmin()) + 1
+    return (
+        f"{s.name}: coverage first drops below 100% in {month_words(cal, k)}: "
+        f"{_short(planned)} CSMs planned, {needed:,.{digits}f} needed; lowest coverage "
+        f"{pct(float(p.coverage[low - 1]))} in {month_words(cal, low)}."
+    )
+
+
+def hiring_start_note(report: Any) -> str | None:
+    """Where the hiring plan starts when a segment's staffing is a plan."""
+    names = [s for s in report.segments if is_plan(s.staffed_csms)]
+    if not names:
+        return None
+    starts = ", ".join(f"{s.name} {count(float(s.staffed_csms))}" for s in names)
+    return (
+        f"The hiring plan starts from your staffing plan's month-1 headcount ({starts}) "
+        "and proposes its own hires; your plan is compared with the requirement above."
     )
 
 
@@ -328,8 +499,19 @@ def sections(report: Any) -> list[tuple[str, Any, str]]:
         covered = covered_note(s)
         if covered:
             out.append(("note", covered, ""))
+        ratio = ratio_note(s)
+        if ratio:
+            out.append(("note", ratio, "dim"))
+        if s.staffing_plan is not None:
+            out.append(("grid", staffing_grid(s, sc), ""))
+            short = s.staffing_plan.first_short_month is not None
+            out.append(("note", staffing_line(s, sc), "yellow" if short else ""))
     swept = [s for s in report.segments if s.sweep]
-    out += [("grid", sweep_grid(s, sc), "") for s in swept]
+    for s in swept:
+        out.append(("grid", sweep_grid(s, sc), ""))
+        line = plan_sweep_line(s, sc)
+        if line:
+            out.append(("note", line, ""))
     if swept:
         out.append(("note", sweep_note(sc), "dim"))
     verdicts = _verdicts(report, cur)
@@ -346,6 +528,9 @@ def sections(report: Any) -> list[tuple[str, Any, str]]:
                 out.append(("grid", plan_grid(f"Hiring plan: {name}", rows, cur), ""))
         for name, n in plan.short_months.items():
             out.append(("note", short_note(name, n, sc.team.ramp_months), "yellow"))
+        start = hiring_start_note(report)
+        if start:
+            out.append(("note", start, "dim"))
         out.append(("note", plan.rule, "dim"))
         out.append(("note", HIRING_METHOD, "dim"))
         out.append(("note", plan.csm_cost_note, "dim"))

@@ -118,10 +118,11 @@ def project_json(pr: Any, by: str) -> Streamed:
 
 
 def project_csv(pr: Any, by: str) -> Streamed:
-    from csmodel.records import PROJECT_CSV_COLUMNS, project_csv_rows
+    from csmodel.records import project_csv_columns, project_csv_rows
 
-    money = {c for c in PROJECT_CSV_COLUMNS if c.endswith("_arr")} | {"revenue", "csm_cost"}
-    return Streamed("csv", iter_csv(project_csv_rows(pr, by), PROJECT_CSV_COLUMNS, money))
+    columns = project_csv_columns(pr, by)  # a dated plan adds its calendar columns
+    money = {c for c in columns if c.endswith("_arr")} | {"revenue", "csm_cost"}
+    return Streamed("csv", iter_csv(project_csv_rows(pr, by), columns, money))
 
 
 def headcount_json(report: Any) -> str:

@@ -7,10 +7,12 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
+from csmodel.dates import Calendar
 from csmodel.render import safe
-from csmodel.render.chart import Chart
+from csmodel.render.chart import Chart, horizon_labels
 from csmodel.render.fmt import compact_money, count, money, num, pct
 from csmodel.render.layout import Col, Fit, Grid, Money, md_table  # noqa: F401 (md_table: shared)
+from csmodel.schedule import values_of
 
 
 def headline_rows(pr: Any) -> list[tuple[str, str]]:
@@ -62,12 +64,34 @@ def headline_rows(pr: Any) -> list[tuple[str, str]]:
     return rows
 
 
+def schedule_text(x: Any, show: Any, cal: Calendar) -> str:
+    """A plain or scheduled input in words: ``$110,000``, or ``$90,000 in month 1, $95,000
+    from month 13`` (``from Feb 2028`` with ``start``; ``linear`` schedules ramp between)."""
+    from csmodel.schedule import Schedule
+
+    if not isinstance(x, Schedule) or len(set(x.values)) == 1:
+        return show(float(x))
+
+    def when(k: int) -> str:
+        return cal.month_label(k) if cal.dated else f"month {k}"
+
+    later = "in" if x.linear else "from"
+    parts = [
+        f"{show(v)} {'in' if i == 0 else later} {when(k)}"
+        for i, (k, v) in enumerate(zip(x.months(cal), x.values, strict=True))
+    ]
+    return ", ".join(parts) + (" (linear in between)" if x.linear else "")
+
+
 def headline_note(pr: Any) -> str:
     """What each headline figure includes, its window and its horizon, in a paragraph."""
     m = pr.metrics
     sc = pr.scenario
     h = pr.horizon
-    cts = pct(sc.economics.cost_to_serve, 0)
+    cts = f"{pct(sc.economics.cost_to_serve, 0)} cost to serve"
+    if len(set(values_of(sc.economics.cost_to_serve))) > 1:
+        spelled = schedule_text(sc.economics.cost_to_serve, lambda x: pct(x, 0), Calendar.of(sc))
+        cts = f"cost to serve ({spelled})"
     disc = pct(sc.discount_rate, 0)
     lifetime = (
         "does not converge here: a surviving account grows at least as fast as the discount rate"
@@ -79,7 +103,7 @@ def headline_note(pr: Any) -> str:
         f"match counts logos signed in month 1 with the same {h}-month revenue (like for like). "
         "Exit ARR is the closing ARR of the last month. NRR and GRR are the starting book's, "
         "over its first twelve months of changes. "
-        f"CLV and lifetime value are after {cts} cost to serve, discounted at {disc} a year; "
+        f"CLV and lifetime value are after {cts}, discounted at {disc} a year; "
         f"lifetime value {lifetime}. Contribution is revenue after cost to serve, less CSM "
         "and acquisition cost."
     )
@@ -96,10 +120,15 @@ def conventions_line(sc: Any) -> str:
     from csmodel.records import conventions
 
     c = conventions(sc)
+    months = "months are 1-based"
+    if "calendar" in c:  # a dated plan: its first month and how fiscal years run
+        from csmodel.dates import Calendar
+
+        months = f"month 1 is {Calendar.of(sc).month_label(1)} · {c['calendar']}"
     text = (
         f"Conventions · timing {c['timing']}: {c['timing_note']} · renewals {c['renewals']}: "
         f"{c['renewals_note']} · horizon {c['horizon_months']} months · currency "
-        f"{c['currency']} · months are 1-based · each month: {c['order']}."
+        f"{c['currency']} · {months} · each month: {c['order']}."
     )
     if "understaffing" in c:
         u = c["understaffing"]
@@ -123,6 +152,10 @@ YEARS_NOTE = (
     "opened, over its twelve months of changes (JSON years[i].starting_book): NRR = closing ÷ "
     "opening; GRR = (opening − contraction − churn) ÷ opening, churn and contraction being the "
     "MRR they actually removed. Exit ARR is the year's closing ARR."
+)
+
+PLAN_YEARS_NOTE = (
+    " Plan years run twelve months from the plan's first month, whatever the fiscal calendar."
 )
 
 
@@ -165,32 +198,50 @@ def headline_grid(pr: Any) -> Grid:
 
 def period_grid(pr: Any, by: str) -> Grid:
     """The revenue and ARR bridge by period, whole book."""
-    from csmodel.metrics import PERIOD_LENGTH, periods
+    from csmodel.metrics import cut, periods
 
     cur = pr.scenario.currency
     cols = [Col("Period", right=False, key=True), Col("Accounts"), Col("Revenue", money=True)]
     cols += [Col(h, money=True) for h in BRIDGE_HEADERS]
-    g = Grid(f"Revenue and ARR bridge by {by} ({cur})", cols, caption=BRIDGE_NOTE, currency=cur)
-    length = PERIOD_LENGTH[by]
-    for r in periods(pr, by):
-        partial = r["month"] - r["month_start"] + 1 < length
-        label = f"{r['period']} (partial)" if partial else r["period"]
-        g.add(label, count(r["accounts"]), Money(r["revenue"], cur), *bridge_money(r, cur))
+    cuts = cut(pr, by)
+    fiscal = "fiscal " if by != "month" and cuts and cuts[0].dated else ""
+    title = f"Revenue and ARR bridge by {fiscal}{by} ({cur})"
+    g = Grid(title, cols, caption=BRIDGE_NOTE, currency=cur)
+    for p, r in zip(cuts, periods(pr, by), strict=True):
+        g.add(p.row_label, count(r["accounts"]), Money(r["revenue"], cur), *bridge_money(r, cur))
     return g
 
 
 YEAR_HEADERS = ("Year", "Revenue", "NRR", "GRR", "Logos kept", "Exit ARR")
 
 
+def plan_year_label(cal: Any, y: dict) -> str:
+    """A :func:`csmodel.metrics.yearly` row's name: ``Y1``, ``Y4 (4 months)`` when the
+    horizon cuts it short, and in a dated plan its months: ``Y1 (Feb 2027–Jan 2028)``,
+    ``Y4 (Feb–May 2030, 4 months)``."""
+    first = 12 * (y["year"] - 1) + 1
+    short = "" if y["months"] == 12 else f"{y['months']} months"
+    if not cal.dated:
+        return f"Y{y['year']}" + (f" ({short})" if short else "")
+    span = cal.span(first, first + y["months"] - 1)
+    return f"Y{y['year']} ({span}, {short})" if short else f"Y{y['year']} ({span})"
+
+
 def years_grid(pr: Any) -> Grid:
+    from csmodel.dates import Calendar
     from csmodel.metrics import yearly
 
     cur = pr.scenario.currency
+    cal = Calendar.of(pr.scenario)
     cols = [Col("Year", right=False, key=True), Col("Revenue", money=True)]
     cols += [Col("NRR"), Col("GRR"), Col("Logos kept"), Col("Exit ARR", money=True)]
-    g = Grid("By year", cols, caption=YEARS_NOTE, currency=cur)
+    # a dated plan's fiscal periods differ from its plan years: say which these are
+    title, note = (
+        ("By plan year", YEARS_NOTE + PLAN_YEARS_NOTE) if cal.dated else ("By year", YEARS_NOTE)
+    )
+    g = Grid(title, cols, caption=note, currency=cur)
     for y in yearly(pr):
-        name = f"Y{y['year']}" + ("" if y["months"] == 12 else f" ({y['months']} months)")
+        name = plan_year_label(cal, y)
         g.add(
             name,
             Money(y["revenue"], cur),
@@ -241,6 +292,7 @@ def segments_grid(pr: Any) -> Grid:
 
 def arr_chart(pr: Any) -> Chart:
     """Closing ARR of each month, from the starting ARR to exit ARR (its last point)."""
+    from csmodel.dates import Calendar
     from csmodel.metrics import closing_arr_series
 
     cur = pr.scenario.currency
@@ -248,7 +300,7 @@ def arr_chart(pr: Any) -> Chart:
     return Chart(
         [("ARR", arr)],
         label=lambda v: compact_money(v, cur),
-        x_labels=("start", f"exit (end of month {pr.horizon})"),
+        x_labels=horizon_labels(Calendar.of(pr.scenario), pr.horizon),
         max_points=min(60, max(12, pr.horizon + 1)),
     )
 
