@@ -115,12 +115,15 @@ class HeadcountTooLarge(CsmodelError):
 
 def with_csms(scenario: Scenario, csms: dict[str, float | None]) -> Scenario:
     """The scenario with these segments' staffed CSMs replaced (``None`` = fully staffed),
-    each through ``edit.edit``: validated like a file's ``csms`` (0 to 1,000,000)."""
+    each through ``edit.edit``: validated like a file's ``csms`` (0 to 1,000,000). A
+    staffing set here is a segment's pooled CSMs: an account book's owners (one CSM each,
+    DOMAIN 8) no longer staff it."""
+    from csmodel.book import without_owners
     from csmodel.edit import edit
 
     for name, n in csms.items():
         scenario = edit(scenario, ("segments", name, "csms"), n)
-    return scenario
+    return without_owners(scenario) if csms else scenario
 
 
 def only_segment(scenario: Scenario, name: str) -> Scenario:
@@ -612,6 +615,7 @@ class HeadcountReport:
     segments: tuple[SegmentHeadcount, ...]
     hiring_plan: HiringPlan
     plan_given: bool
+    owners: list[dict[str, Any]] | None = None  # each CSM owner's load (an account book)
 
 
 def _segment_result(pr: Projection, cts: float, cac: float) -> tuple[float, float, float, float]:
@@ -990,7 +994,7 @@ class _Batch:
         key = (name, csms)
         if key not in self.rows:
             sc = self._staffed(name, csms)
-            self.rows[key] = segment_row(sc, sc.segments[name])
+            self.rows[key] = segment_row(sc, sc.segments[name], name)
         return self.rows[key]
 
     def gains(self, tasks: list[tuple[str, float, float]], xs: list[float]) -> list[float]:
@@ -1542,11 +1546,19 @@ def hiring_plan(
 def headcount(scenario: Scenario, csms: dict[str, float] | None = None) -> HeadcountReport:
     """The full headcount report; ``csms`` overrides staffed CSMs per segment (a flat plan,
     which replaces a scheduled ``csms``)."""
+    from csmodel.book import book_of, sizing_view
+    from csmodel.metrics import owner_rows
+
     csms = dict(csms or {})
+    owners = None
+    if book_of(scenario) is not None and book_of(scenario).owner is not None:
+        with np.errstate(all="ignore"):  # each owner's book as the file staffs it
+            owners = owner_rows(project(scenario))
+    scenario = sizing_view(scenario)
     # --csms N replaces the file's csms (a flat plan replaces a schedule)
     staffed = {n: staffing_point(csms.get(n, s.csms)) for n, s in scenario.segments.items()}
     with np.errstate(all="ignore"):
         need = project(fully_staffed(scenario))
     segments = _segment_reports(scenario, staffed, set(csms), need)
     plan = hiring_plan(scenario, staffed, need)
-    return HeadcountReport(scenario, segments, plan, bool(csms))
+    return HeadcountReport(scenario, segments, plan, bool(csms), owners)

@@ -300,8 +300,17 @@ def check_paths(
         try:
             reports.append(check_document(load_checked(file), sets, disable))
         except ScenarioError as exc:
-            problems.extend(exc.problems)
+            problems.extend(_with_omitted(exc))
     return Report(tuple(reports), tuple(problems), strict)
+
+
+def _with_omitted(exc: ScenarioError) -> list[Problem]:
+    """A file's problems, with one more line saying how many were left out (a CSV book
+    reports its first 100 bad rows)."""
+    out = list(exc.problems)
+    if exc.omitted and out:
+        out.append(Problem(out[-1].file, f"{exc.omitted:,} more problems not shown"))
+    return out
 
 
 def validate_paths(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
@@ -315,7 +324,7 @@ def validate_paths(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem
         try:
             load_checked(file)
         except ScenarioError as exc:
-            problems.extend(exc.problems)
+            problems.extend(_with_omitted(exc))
         else:
             valid.append(file)
     return valid, problems

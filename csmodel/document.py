@@ -163,7 +163,7 @@ _NOT_SCHEDULABLE = (
 def _message(kind: str, err: dict, value: Any, loc: KeyPath) -> str:
     if kind == "value_error":
         msg = re.sub(r"^(Value|Assertion) error, ", "", err["msg"])
-        if isinstance(value, dict) and msg.startswith("expected a number (got a mapping)"):
+        if isinstance(value, dict) and "(got a mapping)" in msg:
             msg += _NOT_SCHEDULABLE  # a schedule where only one number may be written
         return msg
     if kind == "literal_error":

@@ -39,13 +39,17 @@ loop over the concatenation of their segments, the **columns** (``Params``);
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
 
+from csmodel.book import book_of
+from csmodel.dates import Calendar
 from csmodel.ids import PERIODS
+from csmodel.schedule import Schedule
 from csmodel.schema import Scenario
 
 _PERIOD_INDEX = {1: 0, 3: 1, 12: 2}
@@ -104,6 +108,7 @@ class Projection:
     year_churn: np.ndarray
     book_cohorts_at_h: np.ndarray
     params: Params
+    owners: OwnerLoad | None = None
 
     @cached_property
     def parts(self) -> dict[str, np.ndarray]:
@@ -125,6 +130,19 @@ class Projection:
         from csmodel.metrics import metrics_for
 
         return {name: metrics_for(self, i) for i, name in enumerate(self.segments)}
+
+
+@dataclass(frozen=True)
+class OwnerLoad:
+    """Each CSM owner's book month by month (DOMAIN 8: one CSM per owner), arrays
+    ``(H + 1, owners)``; ``names[i]`` is ``(segment, owner)``. The pool of a segment
+    (accounts without an owner, new logos, CSMs beyond the owners) is not listed."""
+
+    names: tuple[tuple[str, str], ...]
+    accounts: np.ndarray
+    fte_required: np.ndarray
+    coverage: np.ndarray
+    mrr: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -159,6 +177,9 @@ class Params:
     cac_per_logo: np.ndarray
     discount_rate: np.ndarray
     logo_mrr: np.ndarray  # expected MRR of one logo signed: onboarding rate x its ACV / 12
+    book_mrr: np.ndarray  # (12, N): starting MRR by renewal anchor from an account book, else nan
+    book_accounts: np.ndarray  # (12, N): starting accounts by renewal anchor, likewise
+    cover_group: np.ndarray  # (N,): columns of a group share their CSMs (one owner's book)
 
     @property
     def columns(self) -> int:
@@ -222,15 +243,17 @@ def segment_hours_per_account(scenario: Scenario, name: str) -> float:
 
 
 _EVERY_INDEX = {name: _PERIOD_INDEX[months] for name, months in PERIODS.items()}
-_FIELDS = 24
+_FIELDS = 27
 
 
-def segment_row(sc: Scenario, s: Any) -> tuple[Any, ...]:
+def segment_row(sc: Scenario, s: Any, name: str | None = None) -> tuple[Any, ...]:
     """One column of :class:`Params`: segment ``s`` (a ``schema.Segment``) of scenario
     ``sc`` (whose team, economics and understaffing it takes), in field order.
 
     A scheduled input (DOMAIN 7) comes out as an array of its value in each engine
     month ``0 .. H`` (and so does every field computed from it); plain ones as floats.
+    With an account book (DOMAIN 8), the segment (``name``; found in ``sc`` when not
+    given) starts from its accounts' renewal months: :func:`book_anchors`.
     """
     team, und = sc.team, sc.understaffing
     ch, co, ex, pi, nl = s.churn, s.contraction, s.expansion, s.price_increase, s.new_logos
@@ -266,7 +289,38 @@ def segment_row(sc: Scenario, s: Any) -> tuple[Any, ...]:
         t(sc.economics.cac_per_logo),
         sc.discount_rate,
         onboarding * acv / 12,
+        *book_anchors(sc, s, name),
+        -1,  # its own coverage group
     )
+
+
+def book_anchors(sc: Scenario, s: Any, name: str | None = None) -> tuple[Any, Any]:
+    """The starting MRR and accounts of segment ``s`` by renewal anchor, ``(12,)`` arrays
+    in engine cohort order (cohort ``i`` renews in months ``m`` with ``(m + i) mod 12 ==
+    0``: an account renewing in plan month ``k`` is in cohort ``(1 - k) mod 12``), from the
+    scenario's account book; ``(nan, nan)`` without one. An edited ``accounts`` or ``acv``
+    (a sensitivity step, a variant) scales the book's own totals, keeping its calendar."""
+    book = book_of(sc)
+    if book is None:
+        return np.nan, np.nan
+    if name is None:
+        name = next((n for n, seg in sc.segments.items() if seg is s), None)
+    mrr, acc, n, arr = _anchors(book, name)
+    if n == 0:
+        return np.zeros(12), np.zeros(12)
+    if s.accounts != n:
+        acc = acc * (s.accounts / n)
+    if s.accounts * s.acv != arr:
+        mrr = mrr * (s.accounts * s.acv / arr)
+    return mrr, acc
+
+
+@functools.lru_cache(maxsize=64)
+def _anchors(book: Any, name: str | None) -> tuple[np.ndarray, np.ndarray, int, float]:
+    """A book segment's MRR and accounts by engine cohort, its account count and ARR."""
+    idx = book.of_segment(name)
+    mrr, acc = _cohorts(book, idx)
+    return mrr, acc, len(idx), float(book.arr[idx].sum())
 
 
 class _Timeline:
@@ -278,12 +332,8 @@ class _Timeline:
         self.cal: Any = None
 
     def __call__(self, x: Any) -> Any:
-        from csmodel.schedule import Schedule
-
         if not isinstance(x, Schedule):
             return float(x)
-        from csmodel.dates import Calendar
-
         if self.cal is None:
             self.cal = Calendar.of(self.sc)
         return np.array(x.series(self.sc.horizon_months + 1, self.cal))
@@ -304,14 +354,20 @@ ROW_CHURN_SENSITIVITY = 18
 
 def params_from_rows(rows: list[tuple[Any, ...]]) -> Params:
     """:class:`Params` of columns given as :func:`segment_row` tuples."""
-    timed = {i for row in rows for i, v in enumerate(row) if isinstance(v, np.ndarray)}
-    if not timed:
+    arrays = {i for row in rows for i in _MAY_BE_ARRAYS if isinstance(row[i], np.ndarray)}
+    if not arrays:
         return _params_from(np.array(rows, dtype=float).reshape(-1, _FIELDS).T)
-    plain = [[0.0 if i in timed else v for i, v in enumerate(row)] for row in rows]
+    plain = [[0.0 if i in arrays else v for i, v in enumerate(row)] for row in rows]
     p = _params_from(np.array(plain, dtype=float).reshape(-1, _FIELDS).T)
     names = list(_ROW_FIELDS)
     update = {}
-    for i in timed:
+    for i in arrays & _ANCHORED:  # (12, N): a column without a book is nan
+        a = np.full((12, len(rows)), np.nan)
+        for j, row in enumerate(rows):
+            if isinstance(row[i], np.ndarray):
+                a[:, j] = row[i]
+        update[names[i]] = a
+    for i in arrays - _ANCHORED:
         length = max(len(row[i]) for row in rows if isinstance(row[i], np.ndarray))
         a = np.empty((length, len(rows)))
         for j, row in enumerate(rows):
@@ -323,7 +379,7 @@ def params_from_rows(rows: list[tuple[Any, ...]]) -> Params:
 
 def params(sc: Scenario) -> Params:
     """The engine's inputs of one scenario: one column per segment, in file order."""
-    return params_from_rows([segment_row(sc, s) for s in sc.segments.values()])
+    return params_from_rows([segment_row(sc, s, n) for n, s in sc.segments.items()])
 
 
 _ROW_FIELDS = (
@@ -351,8 +407,15 @@ _ROW_FIELDS = (
     "cac_per_logo",
     "discount_rate",
     "logo_mrr",
+    "book_mrr",
+    "book_accounts",
+    "cover_group",
 )
 """The :class:`Params` field of each position of a :func:`segment_row`."""
+_ANCHORED = {len(_ROW_FIELDS) - 3, len(_ROW_FIELDS) - 2}
+"""Positions of a :func:`segment_row` that hold one value per renewal anchor."""
+_MAY_BE_ARRAYS = tuple(sorted(_ANCHORED | {_ROW_FIELDS.index(f) for f in TIMED}))
+"""Positions of a :func:`segment_row` that may hold an array (a schedule, a book)."""
 
 
 def _params_from(a: np.ndarray) -> Params:
@@ -378,6 +441,9 @@ def _params_from(a: np.ndarray) -> Params:
         cac_per_logo=a[21],
         discount_rate=a[22],
         logo_mrr=a[23],
+        book_mrr=np.broadcast_to(a[24], (12, a.shape[-1])),
+        book_accounts=np.broadcast_to(a[25], (12, a.shape[-1])),
+        cover_group=np.where(a[26] < 0, np.arange(a.shape[-1]), a[26]).astype(int),
     )
 
 
@@ -390,6 +456,9 @@ def concat(batch: list[Params]) -> Params:
         if f in TIMED and any(x.ndim == 2 for x in parts):
             length = max(x.shape[0] for x in parts if x.ndim == 2)
             parts = [np.broadcast_to(x, (length, x.shape[-1])) for x in parts]
+        if f == "cover_group":  # group ids are column indices: offset by the columns before
+            starts = np.cumsum([0, *(x.shape[-1] for x in parts[:-1])])
+            parts = [x + at for x, at in zip(parts, starts, strict=True)]
         out[f] = np.concatenate(parts, axis=-1)
     return Params(**out)
 
@@ -412,7 +481,7 @@ class Layout:
         return cls(
             horizon=sc.horizon_months,
             start_timing=sc.timing == "start",
-            n_start=12 if sc.renewals == "spread" else 1,
+            n_start=starting_cohorts(sc),
             n_new=12 if has_new else 0,
         )
 
@@ -434,6 +503,12 @@ class Layout:
             months >= first[None, None, :]
         )
         return due.sum(axis=0)
+
+
+def starting_cohorts(sc: Scenario) -> int:
+    """Cohorts of the starting book: 12 renewal anchors when renewals are spread or come
+    from an account book (DOMAIN 8), else 1."""
+    return 12 if sc.renewals == "spread" or book_of(sc) is not None else 1
 
 
 _MONTHLY = (
@@ -473,6 +548,18 @@ class _Coverage:
         with np.errstate(divide="ignore", invalid="ignore"):
             self.fte_per_account = p.hours_per_account / p.productive_hours
         self.staffed = np.where(np.isnan(p.csms), np.inf, p.csms)
+        # Columns that share CSMs (one owner's accounts over several contract terms,
+        # DOMAIN 8): coverage is the group's, from its summed staff and workload.
+        self.group = p.cover_group
+        self.grouped = not np.array_equal(self.group, np.arange(p.columns))
+        if self.grouped:
+            n = p.columns
+            csms = p.csms if p.csms.ndim == 2 else p.csms[None, :]
+            count = np.bincount(self.group, weights=np.ones(n), minlength=n)
+            unstaffed = np.bincount(self.group, weights=np.isnan(csms[-1]) * 1.0, minlength=n)
+            staff = np.stack([np.bincount(self.group, np.nan_to_num(c), minlength=n) for c in csms])
+            staff[:, unstaffed == count] = np.inf  # a group nobody staffs is covered
+            self.staffed = staff if p.csms.ndim == 2 else staff[0]
         monthly_hours = p.productive_hours / 12.0  # one CSM's productive hours in a month
         if p.logos_signed.ndim == 1 and monthly_hours.ndim == 1:
             self.onboarding = [
@@ -491,9 +578,12 @@ class _Coverage:
     def __call__(self, m: int, opening_accounts: np.ndarray) -> tuple:
         onboarding_fte = self.onboarding[min(m, len(self.onboarding) - 1)]
         fte = opening_accounts * _at(self.fte_per_account, m) + onboarding_fte
+        need = fte
+        if self.grouped:
+            need = np.bincount(self.group, weights=fte, minlength=fte.shape[-1])
         with np.errstate(divide="ignore", invalid="ignore"):
-            kappa = np.fmin(1.0, _at(self.staffed, m) / fte)  # 0 / 0 (nothing needed) is covered
-        return fte, kappa
+            kappa = np.fmin(1.0, _at(self.staffed, m) / need)  # 0 / 0 (nothing needed) is covered
+        return fte, kappa[self.group] if self.grouped else kappa
 
 
 def _len(x: np.ndarray) -> int:
@@ -550,6 +640,10 @@ def run(
     mrr, acc, ex_mrr, ex_acc = state
     mrr[:n_start] = p.start_mrr / n_start
     acc[:n_start] = p.start_accounts / n_start
+    booked = ~np.isnan(p.book_mrr[0])
+    if booked.any():  # an account book: each cohort its accounts' renewal anchor (DOMAIN 8)
+        mrr[:12, booked] = p.book_mrr[:, booked]
+        acc[:12, booked] = p.book_accounts[:, booked]
     factors = np.empty((4, 4, n))
     rates = np.empty((3, 4, n))  # churn, contraction, expansion per class
     churn_rate, contr_rate, exp_rate = rates
@@ -750,7 +844,7 @@ def run_batches(scenarios: list[Scenario]) -> list[Batch]:
     """Project ``scenarios`` in as few month loops as their time grids allow."""
     groups: dict[tuple, list[int]] = {}
     for i, sc in enumerate(scenarios):
-        groups.setdefault((sc.horizon_months, sc.timing, sc.renewals), []).append(i)
+        groups.setdefault((sc.horizon_months, sc.timing, starting_cohorts(sc)), []).append(i)
     batches = []
     for members in groups.values():
         ps = [params(scenarios[i]) for i in members]
@@ -772,9 +866,20 @@ def project_batch(scenarios: list[Scenario]) -> list[Projection]:
 
     Scenarios that share horizon, timing and renewals run in one call of
     :func:`run` (their segments side by side as columns); results equal
-    :func:`project` of each, to rounding.
+    :func:`project` of each, to rounding. A scenario whose account book names CSM
+    owners is projected owner by owner (:func:`project_owned`).
     """
     results: list[Projection | None] = [None] * len(scenarios)
+    plain = []
+    for i, sc in enumerate(scenarios):
+        if owned_segments(sc):
+            results[i] = project_owned(sc)
+        else:
+            plain.append(i)
+    if len(plain) < len(scenarios):
+        for i, pr in zip(plain, project_batch([scenarios[i] for i in plain]), strict=True):
+            results[i] = pr
+        return results  # type: ignore[return-value]
     for b in run_batches(scenarios):
         if len(b.members) == 1:  # the batch is this scenario: its arrays, not copies
             (i,) = b.members
@@ -789,3 +894,177 @@ def project_batch(scenarios: list[Scenario]) -> list[Projection]:
 def project(scenario: Scenario) -> Projection:
     """Project ``scenario`` month by month (see module docstring)."""
     return project_batch([scenario])[0]
+
+
+# --- CSM owners (DOMAIN 8) ----------------------------------------------------------------
+
+
+def owned_segments(sc: Scenario) -> list[str]:
+    """Segments projected account group by account group (DOMAIN 8): those whose book
+    accounts name CSM owners (with a workload to cover: each owner is one CSM, coverage per
+    owner's book) or have multi-year terms (churn due only at term end)."""
+    book = book_of(sc)
+    if book is None:
+        return []
+    out = []
+    for name, seg in sc.segments.items():
+        idx = book.of_segment(name)
+        owners = book.owner is not None and (seg.meetings or seg.accounts_per_csm)
+        if (owners and any(book.owner[i] for i in idx)) or np.any(book.term[idx] != 12):
+            out.append(name)
+    return out
+
+
+def segment_owners(book: Any, name: str) -> list[str]:
+    """The distinct owners of segment ``name``'s accounts, in file order."""
+    if book.owner is None:
+        return []
+    return list(dict.fromkeys(book.owner[i] for i in book.of_segment(name) if book.owner[i]))
+
+
+_ROW = {f: i for i, f in enumerate(_ROW_FIELDS)}
+
+
+def _owned_rows(sc: Scenario) -> tuple[list[tuple], list[list[int]], list[tuple]]:
+    """Engine columns of a scenario whose book has owners or multi-year terms.
+
+    In such a segment, each owner's accounts (one CSM) and the pool (accounts without an
+    owner, the new logos, and the CSMs beyond the owners: ``csms`` minus the owners, or
+    covered when ``csms`` is not set) are a **coverage group**: columns that share their
+    CSMs. A group's annual contracts are one column (their renewal anchors as cohorts);
+    its contracts of another term T are one column per anchor ``a`` (mod T), whose churn
+    is due only at term end (``(m - a) mod T == 0``) at ``1 - (1 - c)^(T / period)``,
+    while its other yearly movements stay on the anniversary (``a`` mod 12). Other segments are one
+    column. Returns the rows, each segment's columns, and each owner's (segment, owner, the
+    first column of its group).
+    """
+    book = book_of(sc)
+    split = set(owned_segments(sc))
+    rows: list[tuple] = []
+    groups: list[list[int]] = []
+    names: list[tuple] = []
+    for name, seg in sc.segments.items():
+        row = segment_row(sc, seg, name)
+        if name not in split:
+            groups.append([len(rows)])
+            rows.append(row)
+            continue
+        cols: list[int] = []
+        owners = segment_owners(book, name) if (seg.meetings or seg.accounts_per_csm) else []
+        idx = book.of_segment(name)
+        owner_of = np.array([book.owner[i] or "" if book.owner else "" for i in idx], dtype=object)
+        for owner in [*owners, None]:
+            mine = idx[owner_of == (owner or "")] if owner else idx[~np.isin(owner_of, owners)]
+            staff = 1.0 if owner else _pool_staff(row[_ROW["csms"]], len(owners))
+            first = len(rows)
+            for r in _group_rows(sc, row, book, mine, staff, new_logos=owner is None):
+                r[_ROW["cover_group"]] = first  # this group's CSMs are on its first column
+                cols.append(len(rows))
+                rows.append(tuple(r))
+            if owner:
+                names.append((name, owner, first))
+        groups.append(cols)
+    return rows, groups, names
+
+
+def _pool_staff(staffed: Any, owners: int) -> Any:
+    """The CSMs of a segment's pool: its ``csms`` beyond its owners (nan: covered)."""
+    if np.isscalar(staffed) and np.isnan(staffed):
+        return staffed
+    return np.maximum(0.0, staffed - owners)
+
+
+def _group_rows(
+    sc: Scenario, row: tuple, book: Any, idx: np.ndarray, staff: Any, new_logos: bool
+) -> list[list]:
+    """The columns of one coverage group (see :func:`_owned_rows`); ``staff`` on the first."""
+    terms = book.term[idx]
+    out = []
+    annual = idx[terms == 12]
+    if len(annual) or new_logos:
+        out.append(_book_row(row, book, annual, new_logos))
+    h = sc.horizon_months
+    first = 0 if sc.timing == "start" else 1
+    churn_every = _LENGTHS[int(row[_ROW["_churn_every"]])]
+    for term in sorted(set(terms.tolist()) - {12}):
+        of_term = idx[terms == term]
+        anchors = (book.renewal_month[of_term] - 1) % term
+        for a in sorted(set(anchors.tolist())):
+            r = _book_row(row, book, of_term[anchors == a], False)
+            c = np.asarray(row[_ROW["churn"]], dtype=float)
+            at_end = 1.0 - (1.0 - c) ** (term / churn_every)
+            months = np.arange(h + 1)
+            due = ((months - a) % term == 0) & (months >= first)
+            r[_ROW["churn"]] = np.where(due, np.broadcast_to(at_end, (h + 1,)), 0.0)
+            r[_ROW["_churn_every"]] = _PERIOD_INDEX[1]  # due in any month: the rate says when
+            out.append(r)
+    for j, r in enumerate(out):
+        r[_ROW["csms"]] = staff if j == 0 else (np.nan if _unstaffed(staff) else 0.0)
+    return out
+
+
+def _unstaffed(staff: Any) -> bool:
+    return bool(np.isscalar(staff) and np.isnan(staff))
+
+
+def _book_row(row: tuple, book: Any, idx: np.ndarray, new_logos: bool) -> list:
+    """``row`` holding only the accounts ``idx`` of the book (and new logos or not)."""
+    mrr, acc = _cohorts(book, idx)
+    r = list(row)
+    r[_ROW["book_mrr"]], r[_ROW["book_accounts"]] = mrr, acc
+    r[_ROW["start_mrr"]] = float(book.arr[idx].sum() / 12.0)
+    r[_ROW["start_accounts"]] = float(len(idx))
+    if not new_logos:
+        for f in ("joiners_mrr", "joiners_accounts", "logos_signed"):
+            r[_ROW[f]] = 0.0
+    return r
+
+
+def _cohorts(book: Any, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """MRR and accounts by engine cohort of the accounts ``idx`` of a book."""
+    cohort = (1 - book.renewal_month[idx]) % 12
+    mrr = np.bincount(cohort, weights=book.arr[idx] / 12.0, minlength=12)
+    return mrr, np.bincount(cohort, minlength=12).astype(float)
+
+
+_SUMMED = (
+    "mrr", "accounts", "new", "expansion", "price_increase", "contraction", "churn",
+    "fte_required", "csm_cost", "logos_signed", "starting_book_mrr", "joined_mrr",
+    "joined_accounts", "flat_mrr", "starting_mrr", "starting_accounts", "year_open_mrr",
+    "year_close_mrr", "year_open_accounts", "year_close_accounts", "year_expansion",
+    "year_price_increase", "year_contraction", "year_churn", "book_cohorts_at_h",
+)  # fmt: skip
+
+
+def project_owned(sc: Scenario) -> Projection:
+    """A scenario with CSM owners projected owner by owner, then summed per segment (the
+    lowest owner's coverage is the segment's), with each owner's load kept in ``owners``."""
+    rows, groups, names = _owned_rows(sc)
+    p = params_from_rows(rows)
+    cols = project_columns(sc, p)
+    fields = {f: getattr(cols, f) for f in Projection.__dataclass_fields__}
+    for f in _SUMMED:
+        a = fields[f]
+        fields[f] = _ro(np.stack([a[..., g].sum(axis=-1) for g in groups], axis=-1))
+    fields["coverage"] = _ro(np.stack([cols.coverage[..., g].min(axis=-1) for g in groups], -1))
+    fields["hours_per_account"] = _ro(cols.hours_per_account[[g[0] for g in groups]])
+    fields["params"] = params(sc)
+    fields["owners"] = _owner_load(cols, p, names) if names else None
+    fields.update(scenario=sc, segments=tuple(sc.segments))
+    return Projection(**fields)
+
+
+def _owner_load(cols: Projection, p: Params, names: list[tuple]) -> OwnerLoad:
+    """Each owner's coverage group summed (its coverage is the group's)."""
+    members = [np.flatnonzero(p.cover_group == first) for _, _, first in names]
+
+    def summed(a: np.ndarray) -> np.ndarray:
+        return _ro(np.stack([a[:, m].sum(axis=-1) for m in members], axis=-1))
+
+    return OwnerLoad(
+        names=tuple((segment, owner) for segment, owner, _ in names),
+        accounts=summed(cols.accounts),
+        fte_required=summed(cols.fte_required),
+        coverage=_ro(np.stack([cols.coverage[:, m[0]] for m in members], axis=-1)),
+        mrr=summed(cols.mrr),
+    )

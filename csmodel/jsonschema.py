@@ -65,6 +65,24 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Scenario", "valuation"): "Optional: how `headcount` values staffing (discount, terminal "
     "ARR multiple); with it the sweep's star marks the highest value.",
     ("Scenario", "segments"): "One or more segments of the book, keyed by name.",
+    ("Scenario", "book"): "Optional: the accounts from a CRM or billing export (CSV); segments "
+    "then take accounts and acv from it. Needs start.",
+    ("BookSpec", "file"): "The CSV file, relative to this scenario file.",
+    ("BookSpec", "columns"): "Which header holds each field: id, segment, one of arr / acv / "
+    "mrr, renewal_date, and optionally start_date, owner, term_months.",
+    ("BookSpec", "segment_map"): "Optional relabelling: segment as written in the CSV -> "
+    "segment name under segments.",
+    ("BookSpec", "date_format"): "Optional strftime format of the dates (default ISO, "
+    "YYYY-MM-DD), e.g. %m/%d/%Y.",
+    ("BookColumns", "id"): "Header of the account id (unique per row).",
+    ("BookColumns", "segment"): "Header of the segment.",
+    ("BookColumns", "arr"): "Header of annual recurring revenue (give one of arr, acv, mrr).",
+    ("BookColumns", "acv"): "Header of annual contract value (give one of arr, acv, mrr).",
+    ("BookColumns", "mrr"): "Header of monthly recurring revenue (give one of arr, acv, mrr).",
+    ("BookColumns", "renewal_date"): "Header of the next (or last) renewal date.",
+    ("BookColumns", "start_date"): "Optional header of the contract start date (tenure).",
+    ("BookColumns", "owner"): "Optional header of the CSM who owns the account.",
+    ("BookColumns", "term_months"): "Optional header of the contract term in months (default 12).",
     ("Scenario", "variants"): "Named what-ifs, each a set of dotted-path overrides.",
     ("Scenario", "checks"): "Rules `csmodel check` enforces on results (e.g. in CI).",
     ("Scenario", "lint"): "Built-in assumption lints: `disable` switches some off.",
@@ -148,6 +166,7 @@ def schedule_schema(plain: list[dict[str, Any]]) -> dict[str, Any]:
         "description": "A schedule: month -> value from that month on, e.g. {1: 10, 13: 20} "
         "(plan months) or {2027-02: 10} (with start); interpolate: linear ramps between keys.",
         "minProperties": 1,
+        "not": {"required": ["interpolate"], "maxProperties": 1},  # a month at least
         "properties": {"interpolate": {"enum": ["linear", "step"]}},
         "patternProperties": {r"^[1-9]\d{0,2}$": value, _YEAR_MONTH[:-1] + "$": value},
         "additionalProperties": False,
@@ -191,6 +210,19 @@ def _validator_schema(func: Any) -> dict[str, Any]:
     if name.startswith("_schedulable."):
         plain = _validator_schema(free["fn"])["anyOf"]
         return {"anyOf": [*plain, schedule_schema(plain)]}
+    if func is schema._header:
+        return {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": schema.MAX_BOOK_HEADER,
+                    "pattern": r"^[^\r\n\x00]*\S[^\r\n\x00]*$",
+                }
+            ]
+        }
+    if func is schema._date_format:
+        return {"anyOf": [{"type": "string", "pattern": "%", "maxLength": 40}]}
     if func is schema._year_month:
         return {"anyOf": [{"type": "string", "pattern": _YEAR_MONTH}]}
     if func is schema._fiscal_month:
@@ -347,6 +379,18 @@ def scenario_json_schema() -> dict[str, Any]:
             {"required": ["meetings"], "properties": {"meetings": {"minProperties": 1}}},
             {"required": ["accounts_per_csm"], "properties": {"accounts_per_csm": given}},
         ]
+    }
+    # A book gives each segment its accounts and acv (DOMAIN 8): without one they are
+    # required, with one they may not be written; a book needs `start`.
+    defs["Segment"]["required"] = [
+        k for k in defs["Segment"].get("required", []) if k not in ("accounts", "acv")
+    ]
+    book_given = {"required": ["book"], "properties": {"book": {"type": "object"}}}
+    per_segment = {"additionalProperties": {"properties": {"accounts": False, "acv": False}}}
+    raw["if"] = book_given
+    raw["then"] = {"required": ["start"], "properties": {"segments": per_segment}}
+    raw["else"] = {
+        "properties": {"segments": {"additionalProperties": {"required": ["accounts", "acv"]}}}
     }
     return {
         "$schema": DIALECT,

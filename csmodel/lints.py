@@ -17,7 +17,7 @@ give it a one-line docstring, and add a minimal scenario that triggers it to
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
@@ -358,6 +358,52 @@ def deprecated_metric(r: Results) -> Iterator[Hit]:
             )
 
 
+MONTH_BY_MONTH = frozenset(
+    {
+        "productivity-out-of-range",
+        "extreme-churn",
+        "extreme-expansion",
+        "meetings-exceed-capacity",
+        "partial-share-monthly",
+        "expansion-without-churn",
+        "new-logo-acv-mismatch",
+    }
+)
+"""Lints of input values: with schedules, they look at the inputs as they stand in every
+month a schedule changes (:func:`_month_views`), not only the first."""
+
+
+def _month_views(results: Results) -> list[tuple[str, Results]]:
+    """The scenario as it stands in each month (after the first) where a schedule changes
+    value, every schedule replaced by its value then: ``(label, results)`` pairs."""
+    from csmodel.dates import Calendar
+    from csmodel.document import schedules
+    from csmodel.schedule import at
+    from csmodel.schema import Scenario, plain
+
+    sc = results.scenario
+    found = schedules(sc)
+    if not found:
+        return []
+    cal = Calendar.of(sc)
+    months = sorted({k for _, s in found for k in s.months(cal) if k > 1})
+    data = plain(sc, schedules=True)
+    views = []
+    for k in months:
+
+        def fixed(x: Any, k: int = k) -> Any:
+            if isinstance(x, dict):
+                return {key: fixed(v) for key, v in x.items()}
+            if isinstance(x, list):
+                return [fixed(v) for v in x]
+            return at(x, k, cal) if hasattr(x, "points") else x
+
+        view = Scenario.model_validate(fixed(data))
+        label = cal.month_label(k) if cal.dated else f"month {k}"
+        views.append((label, Results(view)))
+    return views
+
+
 def run_lints(doc: Any, results: Results | Any, disabled: Iterable[str] = ()) -> list[Result]:
     """Every enabled lint on the document's base scenario, located in ``doc``.
 
@@ -371,10 +417,18 @@ def run_lints(doc: Any, results: Results | Any, disabled: Iterable[str] = ()) ->
         results = Results(results)
     scenario = results.scenario
     out: list[Result] = []
+    views = _month_views(results)
     for lint_id, spec in LINTS.items():
         if lint_id in off:
             continue
         hits = list(spec.find(results))
+        if lint_id in MONTH_BY_MONTH:  # schedules: every month a value changes, once a key
+            seen = {h.path for h in hits}
+            for label, view in views:
+                for hit in spec.find(view):
+                    if hit.path not in seen:
+                        seen.add(hit.path)
+                        hits.append(replace(hit, message=f"{hit.message} (from {label})"))
         if not hits:
             out.append(Result(lint_id, "lint", PASS, spec.rationale, currency=scenario.currency))
             continue

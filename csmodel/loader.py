@@ -53,7 +53,14 @@ def build_document(source: Source) -> Document:
                 f"(got {show(source.data)})",
             )
         )
+    book = None
+    if isinstance(source.data.get("book"), dict):  # accounts from a CSV (DOMAIN 8)
+        source, book = with_book(source)
     scenario = validate_data(source.data, source)
+    if book is not None:
+        from csmodel.book import attach
+
+        scenario = attach(scenario, book)
     doc = Document(scenario, source)
     problems = cross_check(doc)
     if scenario.variants:  # each variant's own problems, at its lines (base ones once)
@@ -63,3 +70,79 @@ def build_document(source: Source) -> Document:
     if problems:
         raise ScenarioError(problems)
     return doc
+
+
+def with_book(source: Source) -> tuple[Source, object]:
+    """``source`` with each segment's ``accounts`` and ``acv`` taken from its book, and the
+    book (``csmodel.book``). Problems of the file (the ``book:`` block included), of the
+    CSV (located in it) and of segments that also write ``accounts`` or ``acv`` are raised
+    together, the CSV's once the file itself is valid."""
+    import copy
+
+    from csmodel.book import read_book, segment_totals
+    from csmodel.dates import parse_year_month
+    from csmodel.errors import Problem
+
+    data = source.data
+    problems: list[Problem] = []
+    if "start" not in data:  # (a `start` that is not a month is the schema's to report)
+        problems.append(
+            located(
+                source,
+                ("book",),
+                "a book needs `start`: the plan's first month (YYYY-MM), to place renewal dates",
+                key=True,
+            )
+        )
+    segments = data.get("segments") if isinstance(data.get("segments"), dict) else {}
+    placeholder = copy.deepcopy(data)
+    for name, seg in placeholder.get("segments", {}).items():
+        if not isinstance(seg, dict):
+            continue
+        for key in ("accounts", "acv"):
+            if key in seg:
+                problems.append(
+                    located(
+                        source,
+                        ("segments", name, key),
+                        f"`{key}` comes from the book (`book.file`); remove it here",
+                        key=True,
+                    )
+                )
+        seg["accounts"], seg["acv"] = 0, 1.0  # stand-ins while the rest is validated
+    try:
+        spec = validate_data(placeholder, source).book
+    except ScenarioError as exc:
+        raise ScenarioError(problems + list(exc.problems)) from None
+    if spec.columns.money is None:
+        problems.append(
+            located(
+                source,
+                ("book", "columns"),
+                "give exactly one money column: `arr`, `acv` or `mrr`",
+                key=True,
+            )
+        )
+    if problems:
+        raise ScenarioError(problems)
+    base = Path(source.file).parent if source.file not in ("-", "<stdin>") else Path.cwd()
+    book = read_book(spec, str(base), parse_year_month(data["start"]), list(segments))
+    totals = segment_totals(book)
+    injected = copy.deepcopy(data)
+    for name, seg in injected.get("segments", {}).items():
+        accounts, acv = totals.get(name, (0, None))
+        if acv is None:  # no account of the book: only new logos, at their own ACV
+            logos = seg.get("new_logos") if isinstance(seg.get("new_logos"), dict) else {}
+            acv = logos.get("acv")
+            if acv is None:
+                raise ScenarioError(
+                    located(
+                        source,
+                        ("segments", name),
+                        f"no account of the book is in segment `{name}`: give its "
+                        "`new_logos.acv`, or remove the segment",
+                        key=True,
+                    )
+                )
+        seg["accounts"], seg["acv"] = accounts, acv
+    return Source(source.file, injected, source.marks, source.text), book

@@ -139,7 +139,17 @@ def column_parts(pr: Projection) -> dict[str, np.ndarray]:
     from csmodel.value import values
 
     val = values(pr)
-    logos = p.logos_signed
+    logos, cac = p.logos_signed, p.cac_per_logo
+    if p_all.timed:  # schedules: logos a month on average, CAC per logo as the plan pays it
+        signed = pr.logos_signed[:h]
+        logos = signed.mean(axis=0)
+        paid = (
+            (signed * p_all.cac_per_logo[:h]).sum(axis=0)
+            if p_all.cac_per_logo.ndim == 2
+            else (signed.sum(axis=0) * p_all.cac_per_logo)
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cac = np.where(signed.sum(axis=0) > 0, paid / signed.sum(axis=0), p.cac_per_logo)
     net = val.new_logo_mrr * (1.0 - p.cost_to_serve)
     with np.errstate(divide="ignore", invalid="ignore"):
         to_match = np.where(
@@ -179,12 +189,12 @@ def column_parts(pr: Projection) -> dict[str, np.ndarray]:
         "ltv_book": val.book_lifetime_value,
         "logos": logos,
         **weighted,
-        "cac_logos": p.cac_per_logo * logos,
-        "cac_acc": p.cac_per_logo * acc,
+        "cac_logos": cac * logos,
+        "cac_acc": cac * acc,
         "net_logos": net * logos,
         "net_acc": net * acc,
         "to_match": to_match,
-        "avoided": to_match * p.cac_per_logo,
+        "avoided": to_match * cac,
         "coverage": pr.coverage[:h].min(axis=0),
     }
 
@@ -462,3 +472,31 @@ def periods(pr: Projection, by: str = "month", segment: int | None = None) -> li
     if segment is None:
         return period_rows_of(period_table(pr, by, book=True), 0)
     return period_rows_of(period_table(pr, by, book=False), segment)
+
+
+def owner_rows(pr: Projection) -> list[dict[str, Any]] | None:
+    """Each CSM owner's load over the horizon (DOMAIN 8: one CSM per owner), or ``None``
+    without owners: accounts at the start and at the end, the peak load (the FTE their
+    book needs; above 1 they are overloaded), the lowest coverage, the first month it is
+    below 100% (1-based; ``None`` when never) and how many months it is."""
+    own = pr.owners
+    if own is None:
+        return None
+    h = pr.horizon
+    rows = []
+    for i, (segment, owner) in enumerate(own.names):
+        cov = own.coverage[:h, i]
+        short = np.flatnonzero(cov < 1.0 - 1e-9)
+        rows.append(
+            {
+                "segment": segment,
+                "owner": owner,
+                "accounts_start": float(own.accounts[0, i]),
+                "accounts_end": float(own.accounts[h - 1, i]),
+                "peak_load": float(own.fte_required[:h, i].max()),
+                "lowest_coverage": float(cov.min()),
+                "first_short_month": int(short[0]) + 1 if short.size else None,
+                "months_short": int(short.size),
+            }
+        )
+    return rows

@@ -134,7 +134,15 @@ def _split(doc_data: Any, path: str, origin: Origin) -> KeyPath:
                     )
                 )
             name = ".".join(parts[i:])
-            found = next((k for k in node if str(k).strip() == name.strip()), name)
+            month = _month_of(name, doc_data)
+            found = next(
+                (
+                    k
+                    for k in node
+                    if str(k) == name or (month is not None and _month_of(k, doc_data) == month)
+                ),
+                name,
+            )
             resolved.append(found)
             node = node.get(found)
             i = len(parts)
@@ -161,19 +169,33 @@ def _assign(data: dict, path: KeyPath, value: Any) -> None:
             node = node[part]
     node[path[-1]] = copy.deepcopy(value)
     if len(path) >= 2 and schedulable(model_at(path[:-2]), str(path[-2])):
-        _in_month_order(node)
+        _in_month_order(node, data)
 
 
-def _in_month_order(schedule: dict) -> None:
+def _month_of(key: Any, data: Any) -> int | None:
+    """The plan month a schedule key names (``13``, or ``2028-01`` with the file's
+    ``start``), or ``None`` when it names none."""
+    from csmodel.dates import Calendar, parse_year_month
+
+    text = str(key)
+    if text.isdigit():
+        return int(text)
+    ym = parse_year_month(text)
+    start = parse_year_month(data.get("start")) if isinstance(data, dict) else None
+    if ym is None or start is None:
+        return None
+    return Calendar(start=start).plan_month(*ym)
+
+
+def _in_month_order(schedule: dict, data: Any) -> None:
     """A schedule's keys in month order after one was set (``--set ...per_month.13=25``):
-    plan months by number, YYYY-MM months by date; a mix is left as written."""
+    plan months and YYYY-MM months (with ``start``) by the month they name; keys that
+    name no month are left where they are written."""
     months = [k for k in schedule if k != "interpolate"]
-    if all(str(k).strip().isdigit() for k in months):
-        order = sorted(months, key=lambda k: int(str(k)))
-    elif all(not str(k).strip().isdigit() for k in months):
-        order = sorted(months, key=lambda k: str(k).strip())
-    else:
+    numbered = [_month_of(k, data) for k in months]
+    if any(m is None for m in numbered):
         return
+    order = [k for _, k in sorted(zip(numbered, months, strict=True), key=lambda t: t[0])]
     items = [(k, schedule[k]) for k in order]
     if "interpolate" in schedule:
         items.append(("interpolate", schedule["interpolate"]))
@@ -210,6 +232,10 @@ def apply(doc: Document, overrides: list[Override]) -> Scenario:
             ov = blame(loc)
             problems.append(ov.origin.problem(p.message, p.key) if ov else p)
         raise ScenarioError(problems) from None
+    from csmodel.book import attach, book_of
+
+    if book_of(doc.scenario) is not None:  # the file's account book carries to its variants
+        scenario = attach(scenario, book_of(doc.scenario))
     new_doc = Document(scenario, doc.source)
     problems = []
     for p in cross_check(new_doc):

@@ -176,6 +176,8 @@ def project_record(pr: Projection, by: str = "year", *, periods_rows: Any = None
     ``periods_rows`` replaces the (long) ``periods`` list, e.g. by a placeholder
     that a streaming writer fills row by row.
     """
+    from csmodel.metrics import owner_rows
+
     sc = pr.scenario
     return clean(
         {
@@ -191,8 +193,15 @@ def project_record(pr: Projection, by: str = "year", *, periods_rows: Any = None
             "years": yearly(pr),
             "periods": period_rows(pr, by) if periods_rows is None else periods_rows,
             "totals": bridge_rows(pr, by),
+            **owners_entry(owner_rows(pr)),
         }
     )
+
+
+def owners_entry(rows: list[dict] | None) -> dict[str, Any]:
+    """``{"owners": [...]}`` when the account book names CSM owners, else nothing (the key
+    is added, never null, so files without owners keep their documented keys)."""
+    return {} if rows is None else {"owners": rows}
 
 
 def money_text(currency: str) -> Any:
@@ -388,6 +397,7 @@ def headcount_record(report: Any) -> dict[str, Any]:
                 }
                 for i, row in enumerate(plan_rows(report.hiring_plan.quarters))
             ],
+            **owners_entry(getattr(report, "owners", None)),
         }
     )
 
@@ -524,5 +534,89 @@ def check_record(report: Any) -> dict[str, Any]:
                 for f in report.files
             ],
             "summary": dict(report.summary),
+        }
+    )
+
+
+def book_record(view: Any) -> dict[str, Any]:
+    """``csmodel book`` as plain data (a ``csmodel.bookview.BookView``).
+
+    ``file`` is the book's CSV; ``segments`` one row per segment of the scenario;
+    ``owners`` one row per owner, most loaded first (``None`` without an owner
+    column); ``renewals`` the ARR renewing in each of the plan's first twelve months
+    (``months`` 1..12, ``dates`` ``YYYY-MM`` or ``None`` without ``start``,
+    ``by_segment`` and ``total`` ARR, ``accounts`` renewing); ``rebalancing`` per
+    segment the suggested moves (``id``, ``arr``, ``from``, ``to``) and
+    ``more_csms_needed`` (``None`` without owners), picked by ``rebalancing_rule``.
+    A segment's ``owners`` counts named owners; ``pooled`` its accounts without one (the
+    segment's pool, which is no owner: not in ``owners``, never moved).
+    Hours are CSM hours a year; loads are fractions (1.0 = 100% of
+    ``productive_hours_per_csm``).
+    """
+    sc, book, cal = view.scenario, view.book, view.renewals
+    rebalancing = None
+    if view.rebalancing is not None:
+        rebalancing = {
+            r.segment: {
+                "moves": [
+                    {"id": m.id, "arr": m.arr, "from": m.from_owner, "to": m.to_owner}
+                    for m in r.moves
+                ],
+                "more_csms_needed": r.more_csms_needed,
+                "accounts_short": r.accounts_short,
+                "owners": r.owners,
+                "owners_over": r.owners_over,
+                "owners_over_after": r.owners_over_after,
+            }
+            for r in view.rebalancing
+        }
+    return clean(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "scenario": sc.name,
+            "file": book.file,
+            "currency": sc.currency,
+            "accounts": len(book),
+            "arr": float(book.arr.sum()),
+            "productive_hours_per_csm": view.productive_hours,
+            "segments": [
+                {
+                    "segment": s.name,
+                    "accounts": s.accounts,
+                    "arr": s.arr,
+                    "average_acv": s.average_acv,
+                    "sized_by": s.sized_by,
+                    "hours_per_account": s.hours_per_account,
+                    "hours_per_year": s.hours_per_year,
+                    "fte_required": s.fte_required,
+                    "csms_needed": s.csms_needed,
+                    "owners": s.owners,
+                    "pooled": s.pooled,
+                }
+                for s in view.segments
+            ],
+            "owners": None
+            if view.owners is None
+            else [
+                {
+                    "owner": o.owner,
+                    "accounts": o.accounts,
+                    "arr": o.arr,
+                    "hours_per_year": o.hours_per_year,
+                    "load": o.load,
+                    "over": o.over,
+                    "segments": list(o.segments),
+                }
+                for o in view.owners
+            ],
+            "renewals": {
+                "months": list(cal.months),
+                "dates": None if cal.dates is None else list(cal.dates),
+                "by_segment": {name: [float(x) for x in v] for name, v in cal.by_segment.items()},
+                "total": [float(x) for x in cal.total],
+                "accounts": [int(x) for x in cal.accounts],
+            },
+            "rebalancing": rebalancing,
+            "rebalancing_rule": None if view.rebalancing is None else view.rebalancing_rule,
         }
     )

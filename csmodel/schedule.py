@@ -171,11 +171,10 @@ def _key(raw: Any) -> int | str:
             )
         return raw
     if isinstance(raw, str):
-        text = raw.strip()
-        if text.isdigit():
-            return _key(int(text))
-        if parse_year_month(text):
-            return text
+        if raw.isdigit():
+            return _key(int(raw))
+        if parse_year_month(raw) and raw == raw.strip():
+            return raw
     if isinstance(raw, float) and raw.is_integer():
         return _key(int(raw))
     shown = repr(raw) if isinstance(raw, str) else str(raw)
@@ -212,6 +211,8 @@ def parse(data: dict, check: Callable[[Any], float]) -> Schedule:
         raise ScheduleError("a schedule needs at least one month, e.g. {1: 10, 13: 20}")
     if len(points) > MAX_KEYS:
         raise ScheduleError(f"a schedule has at most {MAX_KEYS} months (got {len(points):,})")
+    if len({v for _, v in points}) == 1 and isinstance(points[0][0], int) and len(points) == 1:
+        return points[0][1]  # ``{1: 5}`` is the number 5
     return Schedule(tuple(points), linear)
 
 

@@ -24,7 +24,15 @@ import re
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+)
 
 from csmodel.ids import DEPRECATED_METRICS, HEADCOUNT_METRICS, METRICS, PERIODS, RATE_METRICS
 
@@ -276,7 +284,10 @@ def schedulable(model: Any, name: str) -> bool:
 def _year_month(value: Any) -> str:
     from csmodel.dates import parse_year_month
 
-    if isinstance(value, str) and parse_year_month(value):
+    ym = parse_year_month(value) if isinstance(value, str) else None
+    if ym and not 1900 <= ym[0] <= 2200:
+        raise ValueError(f"expected a year between 1900 and 2200 (got {show(value)})")
+    if ym:
         return value.strip()
     raise ValueError(f"expected a month written YYYY-MM, e.g. 2027-02 (got {show(value)})")
 
@@ -446,6 +457,66 @@ class Valuation(_Model):
     ] = None
 
 
+MAX_BOOK_HEADER = 200
+"""Longest CSV header name a ``book.columns`` entry may give."""
+
+
+def _header(value: Any) -> str:
+    """A CSV header name as ``book.columns`` gives it: text, not empty, one line."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a column header from the CSV file (got {show(value)})")
+    if len(value) > MAX_BOOK_HEADER or any(c in value for c in "\r\n\x00"):
+        raise ValueError(f"a column header is one line of at most {MAX_BOOK_HEADER} characters")
+    return value
+
+
+Header = Annotated[str, BeforeValidator(_header)]
+OptionalHeader = Annotated[str | None, BeforeValidator(_optional(_header))]
+
+
+class BookColumns(_Model):
+    """Which CSV header holds each field of an account (DOMAIN.md 8)."""
+
+    id: Header
+    segment: Header
+    arr: OptionalHeader = None
+    acv: OptionalHeader = None
+    mrr: OptionalHeader = None
+    renewal_date: Header
+    start_date: OptionalHeader = None
+    owner: OptionalHeader = None
+    term_months: OptionalHeader = None
+
+    @property
+    def money(self) -> tuple[str, str] | None:
+        """``(kind, header)`` of the one money column (``arr``, ``acv`` or ``mrr``)."""
+        given = [(k, getattr(self, k)) for k in ("arr", "acv", "mrr") if getattr(self, k)]
+        return given[0] if len(given) == 1 else None
+
+
+def _date_format(value: Any) -> str:
+    if not isinstance(value, str) or "%" not in value or len(value) > 40:
+        raise ValueError(f"expected a date format such as %m/%d/%Y (got {show(value)})")
+    parts = {"year": ("%Y", "%y"), "month": ("%m", "%b", "%B"), "day": ("%d",)}
+    missing = [name for name, codes in parts.items() if not any(c in value for c in codes)]
+    if missing:
+        raise ValueError(
+            f"a date format needs the {', '.join(missing)} (%Y, %m or %b, %d; got {show(value)})"
+        )
+    return value
+
+
+class BookSpec(_Model):
+    """An account-level book from a CRM or billing export (DOMAIN.md 8)."""
+
+    file: Annotated[str, BeforeValidator(_header)]
+    columns: BookColumns
+    segment_map: Annotated[dict[str, Name], AfterValidator(_frozen_mapping)] = Field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    date_format: Annotated[str | None, BeforeValidator(_optional(_date_format))] = None
+
+
 class Variant(_Model):
     """A named what-if: overrides (dotted paths) applied to the base scenario."""
 
@@ -545,12 +616,14 @@ class Scenario(_Model):
     economics: Economics = Economics()
     understaffing: Understaffing = Understaffing()
     valuation: Valuation | None = None
+    book: BookSpec | None = None
     segments: Annotated[dict[Name, Segment], AfterValidator(_frozen_mapping)]
     variants: Annotated[dict[Name, Variant], AfterValidator(_frozen_mapping)] = Field(
         default_factory=lambda: MappingProxyType({})
     )
     checks: tuple[Check, ...] = ()
     lint: Lint = Lint()
+    _book: Any = PrivateAttr(default=None)  # the loaded account book (``csmodel.book``)
 
 
 def plain(model: BaseModel, schedules: bool = False) -> Any:

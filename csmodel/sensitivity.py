@@ -346,7 +346,7 @@ class _Points:
         try:
             if path[0] == "segments":
                 seg = edit(self.scenario.segments[path[1]], path[2:], value)
-                row = segment_row(self.scenario, seg)
+                row = segment_row(self.scenario, seg, path[1])
                 self.local.append((self.count, self.index[path[1]], row))
             else:
                 self.whole.append((self.count, edit(self.scenario, path, value)))
@@ -438,7 +438,7 @@ def sensitivity(
         for path, value in leaves:
             parent = _at(data, path[:-1])
             period = parent.get("every") if isinstance(parent, dict) else None
-            mv = move(path, value, period, step, relative_step, acv)
+            mv = move(path, float(value), period, step, relative_step, acv)
             low, high = mv.low, mv.high
             if isinstance(value, Schedule):  # every month's value moved by the same rule
                 each = [move(path, v, period, step, relative_step, acv) for v in value.values]

@@ -182,7 +182,15 @@ def current_value(scenario: Any, path: str) -> Any:
 
     node: Any = plain(scenario, schedules=True)
     rest = path
+    from csmodel.schedule import Schedule
+
     while rest:
+        if isinstance(node, Schedule):
+            raise UsageError(
+                f"--vary {path}: names one month of a schedule, and a goal seek moves one "
+                "plain number; to solve for it, make the schedule a plain number first "
+                "(--set PATH=VALUE, or a variant)"
+            )
         if not isinstance(node, dict):
             return None
         key = next(

@@ -90,6 +90,24 @@ DIVERGES = (
 )
 
 
+def _scheduled_logo_value(
+    p: Params, logo: np.ndarray, h: int, v: np.ndarray, v12: np.ndarray
+) -> np.ndarray:
+    """:func:`values`' new-logo value when inputs follow schedules: the logo signed in
+    month 1 under each month's assumptions over the horizon, then continued at month H's."""
+    mrr = logo.copy()
+    total = mrr * (1.0 - p.at(0).cost_to_serve)
+    for i in range(1, h):
+        q = p.at(i)
+        mrr = mrr * _month_factor(q, np.full_like(mrr, i))
+        total = total + mrr * (1.0 - q.cost_to_serve) * v**i
+    p_h = p.at(h)
+    since = np.full_like(mrr, h)
+    block, after = _cycle(p_h, mrr, since, since, v)
+    growth = np.divide(after, mrr, out=np.ones_like(after), where=mrr > 0)
+    return total + (1.0 - p_h.cost_to_serve) * _series(block, growth, v12)
+
+
 def values(pr: Projection) -> Values:
     """Lifetime and new-logo values of every column of ``pr`` (see the module docstring)."""
     p = pr.params
@@ -116,9 +134,12 @@ def values(pr: Projection) -> Values:
         # One logo signed, at month 0 of its own clock: its first change one period on.
         logo = p0.logo_mrr
         ones = np.ones_like(logo)
-        block, after1 = _cycle(p0, logo, ones, ones, v)
-        growth1 = np.divide(after1, logo, out=np.ones_like(after1), where=logo > 0)
-        logo_value = (1.0 - p0.cost_to_serve) * (logo + _series(block, growth1, v12))
+        if not p.timed:
+            block, after1 = _cycle(p0, logo, ones, ones, v)
+            growth1 = np.divide(after1, logo, out=np.ones_like(after1), where=logo > 0)
+            logo_value = (1.0 - p0.cost_to_serve) * (logo + _series(block, growth1, v12))
+        else:  # signed in month 1, each month at the assumptions then in force (schedules)
+            logo_value = _scheduled_logo_value(p, logo, h, v, v12)
 
         # Horizon revenue of one logo signed in month 1, undiscounted.
         mrr, horizon_revenue = logo.copy(), logo.copy()
@@ -129,6 +150,6 @@ def values(pr: Projection) -> Values:
         reasons["lifetime_value"] = DIVERGES
     if np.isinf(logo_value).any():
         reasons["new_logo_value"] = reasons["ltv_to_cac"] = DIVERGES
-    if not (p0.cac_per_logo > 0).any():
+    if not (p.cac_per_logo > 0).any():
         reasons["ltv_to_cac"] = reasons["cac_payback_months"] = "cac_per_logo is 0"
     return Values(ltv, book, logo_value, logo, horizon_revenue, reasons)

@@ -30,7 +30,11 @@ from csmodel.yamlsrc import parse_source
 
 SAAS = SCENARIOS / "saas-company.yaml"
 FAILING = SCENARIOS / "examples" / "failing-plan.yaml"
-PASSING = sorted(SCENARIOS.glob("*.yaml")) + sorted(PAPER.glob("*.yaml"))
+PASSING = (
+    sorted(SCENARIOS.glob("*.yaml"))
+    + sorted(PAPER.glob("*.yaml"))
+    + sorted((SCENARIOS / "book").glob("*.yaml"))
+)
 INVALID = "name: t\nsegments:\n  s:\n    accounts: 10\n    acv: 1200\n    chrun: {rate: 2%}\n"
 
 

@@ -33,7 +33,13 @@ from csmodel.loader import parse_scenario
 from csmodel.schema import Scenario
 
 FILE = "fuzzed.yaml"
-SOURCES = sorted(SCENARIOS.glob("**/*.yaml")) + sorted((TEST_SCENARIOS / "valid").glob("*.yaml"))
+# Files with an account book are left out: their CSV lies beside them, and a fuzzed text
+# has no directory (the CSV reader is fuzzed on its own in test_book_read.py).
+SOURCES = [
+    p
+    for p in sorted(SCENARIOS.glob("**/*.yaml")) + sorted((TEST_SCENARIOS / "valid").glob("*.yaml"))
+    if "\nbook:" not in p.read_text(encoding="utf-8")
+]
 TEXTS = [p.read_text(encoding="utf-8") for p in SOURCES]
 
 MANY = settings(

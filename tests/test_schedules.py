@@ -448,3 +448,29 @@ def test_the_headline_note_spells_a_scheduled_cost_to_serve(run_cli):
     code, out, _ = run_cli(["project", SCENARIOS / "fy27-plan.yaml"], env={"COLUMNS": "200"})
     assert code == 0
     assert "after cost to serve (15% in Feb 2027, 14% from Feb 2028)" in " ".join(out.split())
+
+
+def test_new_logo_figures_follow_schedules(make_scenario):
+    """A logo signed in month 1 is valued at each month's assumptions (the price increase
+    from month 13 raises its value), and CAC per logo is what the plan pays per logo
+    signed: logos only from month 13, when CAC is $5,000, cost $5,000 each."""
+    text = """
+        name: t
+        horizon_months: 24
+        discount_rate: 10%
+        economics: {cac_per_logo: {1: 0, 13: 5000}}
+        segments:
+          s:
+            accounts: 10
+            acv: 12000
+            churn: {rate: 10%, every: year}
+            price_increase: {rate: PRICE, every: year}
+            new_logos: {per_month: {1: 0, 13: 20}}
+    """
+    raised = project(make_scenario(text.replace("PRICE", "{1: 0%, 13: 5%}")))
+    flat = project(make_scenario(text.replace("PRICE", "0%")))
+    assert raised.metrics["new_logo_value"] > flat.metrics["new_logo_value"]
+    m = raised.metrics
+    assert m["ltv_to_cac"] == pytest.approx(m["new_logo_value"] / 5000)
+    assert m["acquisition_cost_avoided"] == pytest.approx(m["new_logos_to_match"] * 5000)
+    assert m["cac_payback_months"] == pytest.approx(5000 / (1000 * (1 - 0.15)))

@@ -67,12 +67,13 @@ def validator() -> Draft202012Validator:
     return Draft202012Validator(scenario_json_schema())
 
 
-def valid_for_csmodel(data) -> bool:
-    """As ``csmodel validate`` judges it (schema, cross-key rules, variants, lint ids)."""
+def valid_for_csmodel(data, file: str = "t.yaml") -> bool:
+    """As ``csmodel validate`` judges it (schema, cross-key rules, variants, lint ids); a
+    file with an account book reads its CSV beside ``file``."""
     from csmodel.lints import disable_problems
 
     try:
-        doc = build_document(Source("t.yaml", data, parse_source("x: 1").marks))
+        doc = build_document(Source(str(file), data, parse_source("x: 1").marks))
     except ScenarioError:
         return False
     return not disable_problems(doc)
@@ -138,7 +139,7 @@ def test_unknown_validator_is_refused():
 @pytest.mark.parametrize("path", VALID, ids=lambda p: str(p.relative_to(ROOT)))
 def test_accepts_valid_scenarios(validator, path):
     data = load_source(path).data
-    assert valid_for_csmodel(data)
+    assert valid_for_csmodel(data, path)
     errors = [e.message for e in validator.iter_errors(data)]
     assert errors == []
 

@@ -56,6 +56,7 @@ def _root(
     common.STATE.debug = debug
 
 
+from csmodel.cli import book as _book  # noqa: E402
 from csmodel.cli import check as _check  # noqa: E402
 from csmodel.cli import compare as _compare  # noqa: E402
 from csmodel.cli import headcount as _headcount  # noqa: E402
@@ -69,6 +70,7 @@ _compare.register(app)
 _init.register(app)
 _check.register(app)
 _solve.register(app)
+_book.register(app)
 
 
 def main() -> None:

@@ -290,6 +290,42 @@ def segments_grid(pr: Any) -> Grid:
     return g
 
 
+OWNER_CAPTION = (
+    "Each owner is one CSM (the book's owner column). Accounts at the start; peak load is "
+    "the FTE their book needs at its peak (above 1.00 they are overloaded); low cov. is "
+    "the lowest share of it one CSM covers; short from is the first month below 100%, "
+    "for mo. short months. The segment pool (accounts without an owner, new logos) is "
+    "not listed. `csmodel book` suggests which accounts to move."
+)
+
+
+def owners_grid(rows: list[dict], cal: Any, title: str = "CSM owners") -> Grid:
+    """Each CSM owner's load (``metrics.owner_rows``), heaviest first."""
+    cols = [
+        Col("Segment", right=False, wrap=True, key=True),
+        Col("Owner", right=False, wrap=True),
+        Col("Accts"),
+        Col("Peak load"),
+        Col("Low cov."),
+        Col("Short from", right=False),
+        Col("Mo. short"),
+    ]
+    g = Grid(title, cols, caption=OWNER_CAPTION)
+    for r in sorted(rows, key=lambda r: -r["peak_load"]):
+        k = r["first_short_month"]
+        g.add(
+            r["segment"],
+            r["owner"],
+            count(r["accounts_start"]),
+            num(r["peak_load"], 2),
+            pct(r["lowest_coverage"]),
+            "—" if k is None else (cal.month_label(k) if cal.dated else f"month {k}"),
+            count(r["months_short"]),
+            style="yellow" if r["peak_load"] > 1.0 + 1e-9 else None,
+        )
+    return g
+
+
 def arr_chart(pr: Any) -> Chart:
     """Closing ARR of each month, from the starting ARR to exit ARR (its last point)."""
     from csmodel.dates import Calendar
@@ -307,9 +343,14 @@ def arr_chart(pr: Any) -> Chart:
 
 def grids(pr: Any, by: str) -> list[Grid]:
     """Every table of ``csmodel project``, in order (terminal and markdown alike)."""
+    from csmodel.metrics import owner_rows
+
     out = [headline_grid(pr), period_grid(pr, by), years_grid(pr)]
     if len(pr.segments) > 1:
         out.append(segments_grid(pr))
+    owners = owner_rows(pr)
+    if owners:
+        out.append(owners_grid(owners, Calendar.of(pr.scenario)))
     return out
 
 
