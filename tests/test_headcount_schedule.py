@@ -637,3 +637,22 @@ def test_scheduled_cost_to_serve_is_carried_at_the_rate_in_force():
         in text
     )
     assert "This rests on cost to serve (15% in month 1, scheduled)" in text
+
+
+def test_headcount_csv_carries_the_staffing_plan_month_by_month(run_cli):
+    import csv
+    import io
+    import json
+
+    from tests.conftest import SCENARIOS
+
+    plan = SCENARIOS / "fy27-plan.yaml"
+    code, out, _ = run_cli(["headcount", plan, "--format", "csv"])
+    assert code == 0
+    rows = [r for r in csv.DictReader(io.StringIO(out)) if r["table"] == "staffing_plan"]
+    code, out, _ = run_cli(["headcount", plan, "--format", "json"])
+    want = json.loads(out)["segments"]["mid-market"]["staffing_plan"]
+    assert [int(r["month"]) for r in rows] == want["months"]
+    assert [r["date"] for r in rows] == want["dates"]
+    assert [float(r["planned"]) for r in rows] == want["planned"]
+    assert [float(r["coverage"]) for r in rows] == pytest.approx(want["coverage"], rel=1e-6)

@@ -155,7 +155,9 @@ def _union(rows: list[dict[str, Any]]) -> tuple[str, ...]:
 def headcount_csv_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     """``csmodel headcount --format csv``: one table, its rows tagged by ``table``.
 
-    ``sweep`` rows (per segment and staffing level) then ``hiring_plan`` rows (per
+    ``sweep`` rows (per segment and staffing level), ``staffing_plan`` rows (per month of
+    a segment whose ``csms`` is a schedule: ``month``, ``date``, ``planned``,
+    ``required_fte``, ``coverage``, ``csm_cost``), then ``hiring_plan`` rows (per
     quarter: each segment's, then the book's as segment ``total``). Every value is
     the JSON record's under the same key.
     """
@@ -164,6 +166,24 @@ def headcount_csv_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for name, sweep in record["sweep"].items():
         rows += [{"table": "sweep", "segment": name, **r} for r in sweep]
+    for name, seg in record["segments"].items():
+        plan = seg.get("staffing_plan")
+        if not plan:
+            continue
+        dates = plan["dates"] or [None] * len(plan["months"])
+        for i, month in enumerate(plan["months"]):
+            rows.append(
+                {
+                    "table": "staffing_plan",
+                    "segment": name,
+                    "month": month,
+                    "date": dates[i],
+                    "planned": plan["planned"][i],
+                    "required_fte": plan["required_fte"][i],
+                    "coverage": plan["coverage"][i],
+                    "csm_cost": plan["csm_cost"][i],
+                }
+            )
     for quarter in record["hiring_plan"]:
         segments = quarter.get("segments", {})
         for name, r in segments.items():
