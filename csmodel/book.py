@@ -20,9 +20,11 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import itertools
 import math
 import os
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -52,7 +54,8 @@ class Book:
 
     ``arr`` is annual recurring revenue (12 x MRR) whatever the file gave
     (``arr``, ``acv`` or ``mrr``); ``renewal_month`` is the plan month (1-based,
-    at most ``term``) of the first renewal on or after the plan's start;
+    at most ``term``; ``term + 1`` under ``timing: end`` for a contract signed in the
+    plan's first month) of the first renewal on or after the plan's start;
     ``term`` the contract term in months (12 by default); ``owner`` the CSM of
     each account (``None`` without an owner column); ``start_date`` the
     contract start as ``(year, month, day)`` (``None`` without the column or
@@ -176,38 +179,57 @@ FIELDS = (
 )
 """The fields ``book.columns`` may map."""
 
+# Digits are ASCII 0-9 only ([0-9], not \d: Python's \d, float() and int() also read other
+# scripts' digits, so that "١٢٣" would be 123).
 _AMOUNT = re.compile(
     r"(?P<sign>[-+\u2212])?\s*"
     r"(?:(?P<pre>[$€£¥]|[A-Z]{3})\s*)?"
     r"(?P<sign2>[-+\u2212])?\s*"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
     r"(?:\s*(?P<post>[$€£¥]|[A-Z]{3}))?"
 )
 """A decorated amount: ``36,000.00``, ``$36,000``, ``36000 USD``, ``USD 36,000``, ``-$5``."""
-_DECIMAL_COMMA = re.compile(r"\D{0,4}\d{1,3}(?:[. \u00a0]\d{3})*,\d{1,2}\D{0,4}")
+_DECIMAL_COMMA = re.compile(r"[^0-9]{0,4}[0-9]{1,3}(?:[. \u00a0][0-9]{3})*,[0-9]{1,2}[^0-9]{0,4}")
 """``36.000,50``: an amount with a decimal comma (refused, with a hint)."""
 _ISO_DATE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(?:Z|[+-]([0-9]{2}):?([0-9]{2}))?)?"
 )
-"""``YYYY-MM-DD``, optionally with a time of day (ignored), as CRMs export timestamps."""
-_WHOLE = re.compile(r"\+?\d+(?:\.0*)?")
+"""``YYYY-MM-DD``, optionally with a time of day, as CRMs export timestamps: the time is
+ignored, but must be one (hours 00-23, minutes and seconds 00-59, an offset's likewise)."""
+_WHOLE = re.compile(r"\+?[0-9]+(?:\.0*)?")
 """A whole number of months: ``12``, ``24.0`` (as spreadsheets write numbers)."""
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""The years a date of a book may fall in: ``0001-01-01``, ``1899-12-31`` or ``9999-12-31``
+stand for "no date" in many exports, and are refused rather than read as renewals."""
 
 
 class _Bad(str):
     """What a cell parser returns for a bad cell: the problem's message."""
 
 
-def read_book(spec: Any, base_dir: str, start: tuple[int, int], segments: list[str]) -> Book:
+def read_book(
+    spec: Any,
+    base_dir: str,
+    start: tuple[int, int],
+    segments: list[str],
+    *,
+    timing: str | None = None,
+) -> Book:
     """Read and validate the CSV ``spec.file`` (relative to ``base_dir``) as a :class:`Book`.
 
     ``spec`` is the scenario's ``schema.BookSpec``; ``start`` the plan's first
-    month ``(year, month)``; ``segments`` the names under ``segments:``. Raises
+    month ``(year, month)``; ``segments`` the names under ``segments:``;
+    ``timing`` the scenario's ``timing`` (``None``: not known, read as ``start``
+    where they differ: a renewal one term after the first month). Raises
     ``csmodel.errors.ScenarioError`` with every located problem (at most
     :data:`MAX_ROW_PROBLEMS` row problems, then a count).
 
     What a file may hold:
 
+    - ``book.file``: a path relative to the scenario's folder that stays in it
+      (symbolic links followed) and names a regular file; anything else is
+      refused before it is opened, and nothing of it shown.
     - Text: UTF-8 with or without a byte-order mark (UTF-16 with one, as
       Excel's "Unicode Text", too); at most :data:`MAX_BOOK_BYTES`. Fields
       separated by ``,``, ``;`` or tabs (whichever splits the header line into
@@ -223,11 +245,21 @@ def read_book(spec: Any, base_dir: str, start: tuple[int, int], segments: list[s
       more than 0 and ARR at most :data:`MAX_ARR`. Decimal commas
       (``36.000,50``), abbreviations (``36k``) and spaces between thousands
       are refused. ``acv`` is read as ARR, ``mrr`` times 12.
-    - Dates: ``YYYY-MM-DD`` (a time of day after it is ignored), or as
-      ``book.date_format`` says (``strptime``). A renewal date before the
-      plan's start rolls forward by the account's term; the next renewal
-      must fall within the account's term of the start (so within
-      :data:`MAX_RENEWAL_MONTHS` months).
+    - Numbers and dates are written in ASCII digits (``0``-``9``).
+    - Dates: ``YYYY-MM-DD`` (a time of day after it, as in
+      ``2027-03-01T09:30:00Z``, is ignored but must be a valid one), or as
+      ``book.date_format`` says (``strptime``); from :data:`FIRST_YEAR` to
+      :data:`LAST_YEAR` (``0001-01-01`` is a placeholder, not a date). A
+      renewal date before the plan's start rolls forward by the account's
+      term; the next renewal must fall within the account's term of the
+      start (so within :data:`MAX_RENEWAL_MONTHS` months), or, under
+      ``timing: end``, exactly one term after the plan's first month (a
+      contract that began in that month: plan month ``term + 1``, kept as
+      such; the engine's anchor ``term`` mod 12 is then due on the same
+      months as anchor 0). Under ``timing: start`` such a renewal is refused:
+      the engine's starting book takes an anchor-0 renewal in month 1, a term
+      early (it needs a cohort whose first month of change is 1, as a new
+      logo's).
     - ``start_date`` may be empty; it is not after the renewal date, nor after
       the plan's first month (the book is the accounts live at the start;
       later deals are new logos).
@@ -245,15 +277,17 @@ def read_book(spec: Any, base_dir: str, start: tuple[int, int], segments: list[s
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read_book(spec, base_dir, start, segments)
+        return _read_book(spec, base_dir, start, segments, timing)
     finally:
         if collecting:
             gc.enable()
 
 
-def _read_book(spec: Any, base_dir: str, start: tuple[int, int], segments: list[str]) -> Book:
+def _read_book(
+    spec: Any, base_dir: str, start: tuple[int, int], segments: list[str], timing: str | None
+) -> Book:
     file = str(Path(base_dir) / spec.file)
-    data, encoding, head = _read_bytes(file)
+    data, encoding, head = _read_bytes(file, _book_path(spec.file, base_dir, file))
     named = {f: getattr(spec.columns, f) for f in FIELDS if getattr(spec.columns, f) is not None}
     delimiter = _sniff(head, list(named.values()))
     rows, lines = _read_rows(data, encoding, file, delimiter)
@@ -299,7 +333,14 @@ def _read_book(spec: Any, base_dir: str, start: tuple[int, int], segments: list[
         renewals, spec.date_format, start, problems
     )
     renewal_month = _next_renewals(
-        renew_month, term, bad_renew | bad_term, renewals, start, "term_months" in col_of, problems
+        renew_month,
+        term,
+        bad_renew | bad_term,
+        renewals,
+        start,
+        "term_months" in col_of,
+        timing,
+        problems,
     )
     start_date = None
     if "start_date" in col_of:
@@ -420,9 +461,58 @@ class _Column:
 # --- the file, its rows and its header -------------------------------------------------
 
 
-def _read_bytes(file: str) -> tuple[bytes, str, str]:
-    """``(content, encoding, its first 64 KiB as text)`` of ``file``: at most
-    :data:`MAX_BOOK_BYTES` (refused before reading), not empty."""
+def _book_path(name: str, base_dir: str, file: str) -> str:
+    """The resolved path of the book ``name`` (``book.file``; ``file`` as shown): a relative
+    path that stays in the scenario's folder ``base_dir``, symbolic links followed, and
+    names a regular file (checked before anything is opened: a named pipe would never end,
+    a device never be a book). A refused file is never read, nor its content shown."""
+
+    def refused(message: str, where: str = file) -> ScenarioError:
+        return ScenarioError(Problem(where, f"`book.file` {message}"))
+
+    if os.path.isabs(name):
+        raise refused(
+            "is an absolute path: give the book's path relative to the scenario's folder "
+            "(the book sits in that folder or below it)",
+            name,
+        )
+    try:
+        root = os.path.realpath(base_dir)
+        real = os.path.realpath(file)
+        inside = os.path.commonpath([root, real]) == root
+    except (OSError, ValueError) as exc:
+        raise refused(f"cannot be read: {(getattr(exc, 'strerror', None) or exc)!s}") from None
+    if not inside:
+        raise refused(
+            f"leads outside the scenario's folder ({root}): the book sits in that folder or "
+            "below it (a symbolic link may not lead out of it either)"
+        )
+    try:
+        mode = os.stat(real).st_mode
+    except OSError as exc:
+        why = (exc.strerror or str(exc)).lower()
+        raise ScenarioError(Problem(file, f"cannot read the book: {why}")) from None
+    if not stat.S_ISREG(mode):
+        raise refused(f"is {_file_kind(mode)}, not a file: give the path of a CSV file")
+    return real
+
+
+def _file_kind(mode: int) -> str:
+    """What a path that is no regular file names (``os.stat``'s ``st_mode``)."""
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((what for test, what in kinds if test(mode)), "something")
+
+
+def _read_bytes(file: str, real: str) -> tuple[bytes, str, str]:
+    """``(content, encoding, its first 64 KiB as text)`` of the book ``file`` (at ``real``,
+    a regular file: :func:`_book_path`): at most :data:`MAX_BOOK_BYTES` (refused before
+    reading), not empty."""
     limit = MAX_BOOK_BYTES  # read at call time: tests lower it
 
     def too_big(size: str) -> ScenarioError:
@@ -434,16 +524,24 @@ def _read_bytes(file: str) -> tuple[bytes, str, str]:
             )
         )
 
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        size = os.stat(file).st_size
-        if size > limit:
-            raise too_big(f"{size:,} bytes")
-        with open(file, "rb") as fh:
+        # Non-blocking: should the path have become a named pipe since it was checked, the
+        # open returns at once and fstat refuses it.
+        fd = os.open(real, flags)
+        with open(fd, "rb") as fh:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise ScenarioError(
+                    Problem(file, f"`book.file` is {_file_kind(st.st_mode)}, not a file")
+                )
+            if st.st_size > limit:
+                raise too_big(f"{st.st_size:,} bytes")
             data = fh.read(limit + 1)
     except OSError as exc:
         why = (exc.strerror or str(exc)).lower()
         raise ScenarioError(Problem(file, f"cannot read the book: {why}")) from None
-    if len(data) > limit:  # the file grew, or is no regular file
+    if len(data) > limit:  # the file grew since its size was read
         raise too_big("larger than that")
     encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     if encoding == "utf-16":
@@ -491,11 +589,13 @@ def _sniff(head: str, wanted: list[str]) -> str:
 def _read_rows(
     data: bytes, encoding: str, file: str, delimiter: str
 ) -> tuple[list[list[str]], np.ndarray]:
-    """Every row of ``data`` (a blank line as ``[]``) and the line each begins on."""
+    """Every row of ``data`` (a blank line as ``[]``) and the line each begins on. A quote
+    left open at the end of the file is a problem at the row it opens in (a quoted field
+    may span lines: without its closing quote it takes in every row after it)."""
 
     def reader() -> Any:
         text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-        return csv.reader(text, delimiter=delimiter)
+        return csv.reader(itertools.chain(text, [_END]), delimiter=delimiter)
 
     rd = reader()
     try:
@@ -511,13 +611,41 @@ def _read_rows(
         except csv.Error as exc:
             raise ScenarioError(Problem(file, _csv_error(exc), end + 1, None)) from None
         raise  # (not raised twice: a bug)
-    if rd.line_num == len(rows):  # no field spans lines: row i is on line i + 1
-        return rows, np.arange(1, len(rows) + 1, dtype=np.int64)
+    closed = rows[-1] == [_END]  # else the sentinel line was read into an open quoted field
+    if closed and rd.line_num == len(rows):  # no field spans lines: row i is on line i + 1
+        return rows[:-1], np.arange(1, len(rows), dtype=np.int64)
     rd, starts, end = reader(), [], 0
     for _row in rd:
         starts.append(end + 1)
         end = rd.line_num
-    return rows, np.asarray(starts, dtype=np.int64)
+    if not closed:
+        _unclosed_quote(rows, starts[-1], end - 1, file)
+    return rows[:-1], np.asarray(starts[:-1], dtype=np.int64)
+
+
+_END = '\x1f"'
+"""A line read after a file's last: the row it makes is ``[_END]``, unless the file ends
+inside a quoted field, which then takes it in (``\x1f``) and closes (``"``)."""
+
+
+def _unclosed_quote(rows: list[list[str]], line: int, last: int, file: str) -> None:
+    """Raise the problem of a quote opened in the last row (on ``line``) and never closed:
+    it took in every line after it, to the file's last (``last``), as one field."""
+    col = len(rows[-1])
+    header = next(r for r in rows if any(c.strip() for c in r))
+    key = None  # (the header's name of the field, when the quote is not in the header)
+    if header is not rows[-1] and col <= len(header):
+        key = header[col - 1].strip() or None
+    if last > line:
+        taken = f"line {last:,}" if last == line + 1 else f"lines {line + 1:,} to {last:,}"
+        swallowed = f"the rest of the file ({taken}) was read into this field"
+    else:
+        swallowed = "the rest of the line was read into this field, and the file ends in it"
+    message = (
+        f'a quote (") opens this field and is never closed: {swallowed}; close the quote, '
+        'or double a quote meant inside a quoted field ("")'
+    )
+    raise ScenarioError(Problem(file, message, line, col, key))
 
 
 def _csv_error(exc: csv.Error) -> str:
@@ -670,7 +798,7 @@ def _amount(text: str) -> float | tuple[float, str] | _Bad:
     currency, or the problem."""
     try:
         x = float(text)  # the plain form, in C
-        if math.isfinite(x) and "_" not in text:
+        if math.isfinite(x) and "_" not in text and text.isascii():
             return x
     except ValueError:
         pass
@@ -681,7 +809,7 @@ def _amount(text: str) -> float | tuple[float, str] | _Bad:
     if m is None or (m["pre"] and m["post"]) or (m["sign"] and m["sign2"]):
         if not text:
             return _Bad("expected an amount (the cell is empty)")
-        hint = ""
+        hint = _digits_hint(text)
         if _DECIMAL_COMMA.fullmatch(text):
             hint = "; decimal commas are not read: write 36000.50 for 36.000,50"
         return _Bad(f"expected an amount (got {_show(text)}){hint}")
@@ -754,7 +882,8 @@ def _read_terms(cells: list[str], problems: _RowProblems) -> tuple[np.ndarray, n
         if _WHOLE.fullmatch(text) and 1 <= float(text) <= MAX_TERM_MONTHS:
             return int(float(text))
         return _Bad(
-            f"expected a whole number of months from 1 to {MAX_TERM_MONTHS} (got {_show(text)})"
+            f"expected a whole number of months from 1 to {MAX_TERM_MONTHS} "
+            f"(got {_show(text)}){_digits_hint(text)}"
         )
 
     column = _Column(cells)
@@ -764,26 +893,51 @@ def _read_terms(cells: list[str], problems: _RowProblems) -> tuple[np.ndarray, n
     return column.spread(terms, np.int64), column.spread(bad, bool)
 
 
+def _digits_hint(text: str) -> str:
+    """A hint when ``text`` holds digits other than ASCII 0-9 (which are not read)."""
+    if text.isascii() or not any(c.isdigit() for c in text):
+        return ""
+    return "; digits are read as 0-9 only"
+
+
 def _date(text: str, fmt: str | None) -> date | _Bad:
-    """A date cell: ISO ``YYYY-MM-DD`` (a time after it ignored) or ``fmt`` (strptime)."""
+    """A date cell: ISO ``YYYY-MM-DD`` (a valid time of day after it ignored) or ``fmt``
+    (strptime), in ASCII digits, from :data:`FIRST_YEAR` to :data:`LAST_YEAR`."""
     expected = "YYYY-MM-DD" if fmt is None else f"`{fmt}` (`book.date_format`)"
     if not text:
         return _Bad(f"expected a date as {expected} (the cell is empty)")
+    if _digits_hint(text):
+        return _Bad(f"expected a date as {expected} (got {_show(text)}){_digits_hint(text)}")
     if fmt is None:
         m = _ISO_DATE.fullmatch(text)
         if m is None:
             return _Bad(f"expected a date as {expected} (got {_show(text)})")
+        hour, minute, second, off_hour, off_minute = (
+            int(v) if v else 0 for v in m.group(4, 5, 6, 7, 8)
+        )
+        if hour > 23 or minute > 59 or second > 59 or off_hour > 23 or off_minute > 59:
+            return _Bad(
+                f"no such time of day: {_show(text)} (hours 00-23, minutes and seconds "
+                "00-59; the time after a date is not used, but must be one)"
+            )
         try:
-            return date(int(m[1]), int(m[2]), int(m[3]))
+            day = date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError as exc:
             return _Bad(f"no such date: {_show(text)} ({exc})")
-    try:
-        return datetime.strptime(text, fmt).date()
-    except ValueError as exc:
-        why = str(exc)
-        if "does not match format" in why or "unconverted data" in why:
-            return _Bad(f"expected a date as {expected} (got {_show(text)})")
-        return _Bad(f"no such date: {_show(text)} ({why})")
+    else:
+        try:
+            day = datetime.strptime(text, fmt).date()
+        except ValueError as exc:
+            why = str(exc)
+            if "does not match format" in why or "unconverted data" in why:
+                return _Bad(f"expected a date as {expected} (got {_show(text)})")
+            return _Bad(f"no such date: {_show(text)} ({why})")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return _Bad(
+            f"the date {_show(text)} is outside {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31, the "
+            "dates a book may hold (a placeholder for no date, such as 0001-01-01, is none)"
+        )
+    return day
 
 
 def _plan_month(day: date, start: tuple[int, int]) -> int:
@@ -813,14 +967,20 @@ def _next_renewals(
     renewals: _Column,
     start: tuple[int, int],
     has_terms: bool,
+    timing: str | None,
     problems: _RowProblems,
 ) -> np.ndarray:
     """Plan month of each account's next renewal: a date before the start rolled forward
     by the term (DOMAIN.md 8). A next renewal beyond one term from the start, or beyond
-    :data:`MAX_RENEWAL_MONTHS`, is a problem."""
+    :data:`MAX_RENEWAL_MONTHS`, is a problem; one exactly a term after the plan's first
+    month (``term + 1``: the contract began in that month) is read under ``timing: end``
+    only (see :func:`read_book`)."""
     k = np.where(k < 1, k + term * ((term - k) // term), k)
     too_far = (k > MAX_RENEWAL_MONTHS) & ~skip
+    one_term = (k == term + 1) & ~too_far & ~skip
     beyond = (k > term) & ~too_far & ~skip
+    if timing == "end":
+        beyond &= ~one_term
     plan = _month_label(start)
     fix = (
         "check the date or the term"
@@ -834,6 +994,13 @@ def _next_renewals(
             return (
                 f"renewal {shown} is more than {MAX_RENEWAL_MONTHS // 12} years "
                 f"({MAX_RENEWAL_MONTHS} months) after the plan's start ({plan})"
+            )
+        if one_term[i]:
+            return (
+                f"renewal {shown} is in plan month {k[i]}, one {term[i]}-month term after the "
+                f"plan's first month ({plan}): the contract began in that month. Under "
+                "`timing: start` csmodel cannot yet project it: it would take this account's "
+                "first renewal in month 1, a term early; `timing: end` reads it"
             )
         return (
             f"renewal {shown} is in plan month {k[i]}, beyond the account's {term[i]}-month "

@@ -258,17 +258,27 @@ class Rebalancing:
     (the most loaded give first) and ``more_csms_needed`` new CSMs take the
     ``accounts_short`` accounts that still do not fit. ``owners_over`` counts the
     segment's owners over 100% before any move, ``owners_over_after`` after every
-    suggested move (of every segment).
+    suggested move (of every segment). ``owned`` counts the segment's accounts held by
+    its named owners: the accounts of its pool (no owner) are no owner's to hold, so
+    :attr:`room`, what the owners can hold within 100%, is ``owned - accounts_short``.
     """
 
     segment: str
     hours_per_account: float
     owners: int
+    owned: int
     moves: tuple[Move, ...]
     accounts_short: int
     more_csms_needed: int
     owners_over: int
     owners_over_after: int
+
+    @property
+    def room(self) -> int:
+        """Accounts of the segment its owners hold within 100% after the moves: its owned
+        accounts but the ``accounts_short`` (what a sentence says the owners "can hold"; the
+        pool's accounts are not among them)."""
+        return self.owned - self.accounts_short
 
 
 def rebalance(scenario: Any, book: Book) -> tuple[Rebalancing, ...] | None:
@@ -341,6 +351,7 @@ def rebalance(scenario: Any, book: Book) -> tuple[Rebalancing, ...] | None:
     short: dict[str, int] = dict.fromkeys(names, 0)
     more: dict[str, int] = dict.fromkeys(names, 0)
     members: dict[str, list[str]] = {}
+    owned: dict[str, int] = dict.fromkeys(names, 0)  # accounts held by named owners
     heavy: set[str] = set()  # segments where one account needs more than a CSM's year
     for s in order:
         idx = book.of_segment(s)
@@ -349,6 +360,7 @@ def rebalance(scenario: Any, book: Book) -> tuple[Rebalancing, ...] | None:
             if book.owner[i] != POOL:
                 held.setdefault(book.owner[i], []).append(int(i))
         members[s] = sorted(held)
+        owned[s] = sum(map(len, held.values()))
         h = hours[s]
         if h <= 0.0 or not held:
             continue
@@ -412,6 +424,7 @@ def rebalance(scenario: Any, book: Book) -> tuple[Rebalancing, ...] | None:
             segment=s,
             hours_per_account=hours[s],
             owners=len(members[s]),
+            owned=owned[s],
             moves=moves_of[s],
             accounts_short=short[s],
             more_csms_needed=more[s],

@@ -616,6 +616,7 @@ class HeadcountReport:
     hiring_plan: HiringPlan
     plan_given: bool
     owners: list[dict[str, Any]] | None = None  # each CSM owner's load (an account book)
+    sized_apart: bool = False  # a book sized pooled and yearly, unlike `project` (DOMAIN 8)
 
 
 def _segment_result(pr: Projection, cts: float, cac: float) -> tuple[float, float, float, float]:
@@ -1554,11 +1555,13 @@ def headcount(scenario: Scenario, csms: dict[str, float] | None = None) -> Headc
     if book_of(scenario) is not None and book_of(scenario).owner is not None:
         with np.errstate(all="ignore"):  # each owner's book as the file staffs it
             owners = owner_rows(project(scenario))
-    scenario = sizing_view(scenario)
+    sized = sizing_view(scenario)
+    apart = sized is not scenario
+    scenario = sized
     # --csms N replaces the file's csms (a flat plan replaces a schedule)
     staffed = {n: staffing_point(csms.get(n, s.csms)) for n, s in scenario.segments.items()}
     with np.errstate(all="ignore"):
         need = project(fully_staffed(scenario))
     segments = _segment_reports(scenario, staffed, set(csms), need)
     plan = hiring_plan(scenario, staffed, need)
-    return HeadcountReport(scenario, segments, plan, bool(csms), owners)
+    return HeadcountReport(scenario, segments, plan, bool(csms), owners, apart)

@@ -223,7 +223,7 @@ def _schedule_problems(doc: Document) -> list[Problem]:
 def cross_check(doc: Document) -> list[Problem]:
     """Problems the schema cannot see key by key."""
     from csmodel.dates import Calendar
-    from csmodel.schedule import series
+    from csmodel.schedule import series, values_of
 
     sc = doc.scenario
     problems: list[Problem] = _schedule_problems(doc)
@@ -258,6 +258,16 @@ def cross_check(doc: Document) -> list[Problem]:
                     "give either `meetings` (bottom-up workload) or `accounts_per_csm` "
                     "(top-down ratio), not both",
                     key=True,
+                )
+            )
+        owners = _book_owners(sc, name)
+        if seg.csms is not None and owners and min(values_of(seg.csms)) < owners:
+            problems.append(
+                doc.problem(
+                    (*base, "csms"),
+                    f"{min(values_of(seg.csms)):g} CSMs is fewer than the segment's {owners} "
+                    "CSM owners in the book (each owner is one CSM); leave `csms` out to "
+                    "staff it with its owners, or set at least their number",
                 )
             )
         if seg.csms is not None and not seg.meetings and seg.accounts_per_csm is None:
@@ -296,6 +306,16 @@ def cross_check(doc: Document) -> list[Problem]:
     if sc.lint.disable:
         problems.extend(disable_problems(doc))
     return problems
+
+
+def _book_owners(sc: Scenario, name: str) -> int:
+    """How many CSM owners segment ``name`` has in the scenario's account book."""
+    from csmodel.book import book_of
+
+    book = book_of(sc)
+    if book is None or book.owner is None:
+        return 0
+    return len({book.owner[i] for i in book.of_segment(name)} - {""})
 
 
 def disable_problems(doc: Document) -> list[Problem]:

@@ -928,21 +928,24 @@ _ROW = {f: i for i, f in enumerate(_ROW_FIELDS)}
 def _owned_rows(sc: Scenario) -> tuple[list[tuple], list[list[int]], list[tuple]]:
     """Engine columns of a scenario whose book has owners or multi-year terms.
 
-    In such a segment, each owner's accounts (one CSM) and the pool (accounts without an
-    owner, the new logos, and the CSMs beyond the owners: ``csms`` minus the owners, or
-    covered when ``csms`` is not set) are a **coverage group**: columns that share their
-    CSMs. A group's annual contracts are one column (their renewal anchors as cohorts);
-    its contracts of another term T are one column per anchor ``a`` (mod T), whose churn
-    is due only at term end (``(m - a) mod T == 0``) at ``1 - (1 - c)^(T / period)``,
-    while its other yearly movements stay on the anniversary (``a`` mod 12). Other segments are one
-    column. Returns the rows, each segment's columns, and each owner's (segment, owner, the
-    first column of its group).
+    Each owner (one CSM, whatever segments their accounts are in) and each segment's pool
+    (accounts without an owner, the new logos, and the segment's ``csms`` beyond its
+    owners when ``csms`` exceeds them, else covered: hired as needed) is a **coverage
+    group**: columns that share their CSMs. An edited ``accounts`` or ``acv`` scales the
+    segment's accounts and MRR as :func:`book_anchors` does. A group's annual contracts
+    are one column (their renewal anchors as cohorts); its contracts of another term T
+    are one column per anchor ``a`` (mod T), whose churn is due only at term end
+    (``(m - a) mod T == 0``) at ``1 - (1 - c)^(T / period)``, while its other yearly
+    movements stay on the anniversary (``a`` mod 12). Other segments are one column.
+    Returns the rows, each segment's columns, and each owner's (segments, owner, the
+    column that carries their CSM).
     """
     book = book_of(sc)
     split = set(owned_segments(sc))
     rows: list[tuple] = []
     groups: list[list[int]] = []
-    names: list[tuple] = []
+    owner_first: dict[str, int] = {}  # each owner's group: the column that carries the CSM
+    owner_segments: dict[str, list[str]] = {}
     for name, seg in sc.segments.items():
         row = segment_row(sc, seg, name)
         if name not in split:
@@ -953,36 +956,62 @@ def _owned_rows(sc: Scenario) -> tuple[list[tuple], list[list[int]], list[tuple]
         owners = segment_owners(book, name) if (seg.meetings or seg.accounts_per_csm) else []
         idx = book.of_segment(name)
         owner_of = np.array([book.owner[i] or "" if book.owner else "" for i in idx], dtype=object)
+        scale = _book_scale(seg, book, idx)
         for owner in [*owners, None]:
             mine = idx[owner_of == (owner or "")] if owner else idx[~np.isin(owner_of, owners)]
-            staff = 1.0 if owner else _pool_staff(row[_ROW["csms"]], len(owners))
-            first = len(rows)
-            for r in _group_rows(sc, row, book, mine, staff, new_logos=owner is None):
-                r[_ROW["cover_group"]] = first  # this group's CSMs are on its first column
+            if owner is None:
+                staff = _pool_staff(row[_ROW["csms"]], len(owners))
+            else:  # one CSM per owner, counted once across segments
+                staff = 0.0 if owner in owner_first else 1.0
+            group = owner_first.setdefault(owner, len(rows)) if owner else len(rows)
+            for r in _group_rows(sc, row, book, mine, staff, owner is None, scale):
+                r[_ROW["cover_group"]] = group
                 cols.append(len(rows))
                 rows.append(tuple(r))
             if owner:
-                names.append((name, owner, first))
+                owner_segments.setdefault(owner, []).append(name)
         groups.append(cols)
+    names = [(", ".join(owner_segments[o]), o, first) for o, first in owner_first.items()]
     return rows, groups, names
 
 
+def _book_scale(seg: Any, book: Any, idx: np.ndarray) -> tuple[float, float]:
+    """How an edited ``accounts`` and ``acv`` scale a book segment's accounts and MRR (1 and
+    1 as loaded)."""
+    n, arr = len(idx), float(book.arr[idx].sum())
+    if n == 0:
+        return 1.0, 1.0
+    acc = 1.0 if seg.accounts == n else seg.accounts / n
+    mrr = 1.0 if seg.accounts * seg.acv == arr else seg.accounts * seg.acv / arr
+    return acc, mrr
+
+
 def _pool_staff(staffed: Any, owners: int) -> Any:
-    """The CSMs of a segment's pool: its ``csms`` beyond its owners (nan: covered)."""
-    if np.isscalar(staffed) and np.isnan(staffed):
-        return staffed
-    return np.maximum(0.0, staffed - owners)
+    """The CSMs of a segment's pool: its ``csms`` beyond its owners; covered (nan: hired as
+    needed) when ``csms`` is not set or does not exceed the owners."""
+    if np.isscalar(staffed) and (np.isnan(staffed) or staffed <= owners):
+        return np.nan
+    extra = np.asarray(staffed, dtype=float) - owners
+    if extra.ndim and np.any(extra <= 0):  # a schedule: covered in the months it adds none
+        return np.where(extra > 0, extra, np.nan)
+    return extra if extra.ndim else float(extra)
 
 
 def _group_rows(
-    sc: Scenario, row: tuple, book: Any, idx: np.ndarray, staff: Any, new_logos: bool
+    sc: Scenario,
+    row: tuple,
+    book: Any,
+    idx: np.ndarray,
+    staff: Any,
+    new_logos: bool,
+    scale: tuple[float, float] = (1.0, 1.0),
 ) -> list[list]:
     """The columns of one coverage group (see :func:`_owned_rows`); ``staff`` on the first."""
     terms = book.term[idx]
     out = []
     annual = idx[terms == 12]
     if len(annual) or new_logos:
-        out.append(_book_row(row, book, annual, new_logos))
+        out.append(_book_row(row, book, annual, new_logos, scale))
     h = sc.horizon_months
     first = 0 if sc.timing == "start" else 1
     churn_every = _LENGTHS[int(row[_ROW["_churn_every"]])]
@@ -990,7 +1019,7 @@ def _group_rows(
         of_term = idx[terms == term]
         anchors = (book.renewal_month[of_term] - 1) % term
         for a in sorted(set(anchors.tolist())):
-            r = _book_row(row, book, of_term[anchors == a], False)
+            r = _book_row(row, book, of_term[anchors == a], False, scale)
             c = np.asarray(row[_ROW["churn"]], dtype=float)
             at_end = 1.0 - (1.0 - c) ** (term / churn_every)
             months = np.arange(h + 1)
@@ -1007,13 +1036,17 @@ def _unstaffed(staff: Any) -> bool:
     return bool(np.isscalar(staff) and np.isnan(staff))
 
 
-def _book_row(row: tuple, book: Any, idx: np.ndarray, new_logos: bool) -> list:
+def _book_row(
+    row: tuple, book: Any, idx: np.ndarray, new_logos: bool, scale: tuple[float, float]
+) -> list:
     """``row`` holding only the accounts ``idx`` of the book (and new logos or not)."""
     mrr, acc = _cohorts(book, idx)
+    if scale != (1.0, 1.0):
+        acc, mrr = acc * scale[0], mrr * scale[1]
     r = list(row)
     r[_ROW["book_mrr"]], r[_ROW["book_accounts"]] = mrr, acc
-    r[_ROW["start_mrr"]] = float(book.arr[idx].sum() / 12.0)
-    r[_ROW["start_accounts"]] = float(len(idx))
+    r[_ROW["start_mrr"]] = float(mrr.sum())
+    r[_ROW["start_accounts"]] = float(acc.sum())
     if not new_logos:
         for f in ("joiners_mrr", "joiners_accounts", "logos_signed"):
             r[_ROW[f]] = 0.0

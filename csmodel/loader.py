@@ -94,6 +94,15 @@ def with_book(source: Source) -> tuple[Source, object]:
                 key=True,
             )
         )
+    if "renewals" in data:
+        problems.append(
+            located(
+                source,
+                ("renewals",),
+                "with a book, renewals come from each account's renewal date; remove `renewals`",
+                key=True,
+            )
+        )
     segments = data.get("segments") if isinstance(data.get("segments"), dict) else {}
     placeholder = copy.deepcopy(data)
     for name, seg in placeholder.get("segments", {}).items():
@@ -111,7 +120,8 @@ def with_book(source: Source) -> tuple[Source, object]:
                 )
         seg["accounts"], seg["acv"] = 0, 1.0  # stand-ins while the rest is validated
     try:
-        spec = validate_data(placeholder, source).book
+        validated = validate_data(placeholder, source)
+        spec = validated.book
     except ScenarioError as exc:
         raise ScenarioError(problems + list(exc.problems)) from None
     if spec.columns.money is None:
@@ -126,7 +136,8 @@ def with_book(source: Source) -> tuple[Source, object]:
     if problems:
         raise ScenarioError(problems)
     base = Path(source.file).parent if source.file not in ("-", "<stdin>") else Path.cwd()
-    book = read_book(spec, str(base), parse_year_month(data["start"]), list(segments))
+    start = parse_year_month(data["start"])
+    book = read_book(spec, str(base), start, list(segments), timing=validated.timing)
     totals = segment_totals(book)
     injected = copy.deepcopy(data)
     for name, seg in injected.get("segments", {}).items():

@@ -211,10 +211,22 @@ def apply(doc: Document, overrides: list[Override]) -> Scenario:
 
     if not overrides:
         return doc.scenario
+    from csmodel.book import book_of
+
     data = copy.deepcopy(doc.source.data)
     applied: list[tuple[KeyPath, Override]] = []
+    booked = book_of(doc.scenario) is not None
     for ov in overrides:
         path = _split(data, ov.path, ov.origin)
+        if booked and path[:1] in (("book",), ("start",), ("renewals",), ("timing",)):
+            raise ScenarioError(
+                ov.origin.problem(
+                    f"`{dotted(path)}` cannot be changed by a variant or --set in a file with "
+                    "an account book: the book is read once, against the file's own `start`; "
+                    "edit the file",
+                    ov.path,
+                )
+            )
         _assign(data, path, ov.value)
         applied.append((path, ov))
 

@@ -77,16 +77,19 @@ TIMING_NOTES = {
 RENEWAL_NOTES = {
     "aligned": "the starting book renews together (one anchor, month 0)",
     "spread": "the starting book's renewals are spread evenly over the year (12 cohorts)",
+    "book": "each account renews in the month of its renewal date in the account book",
 }
 
 
 def conventions(sc: Any, by: str | None = None) -> dict[str, Any]:
     """The conventions a scenario's results depend on, printed with every result."""
+    from csmodel.book import book_of
+
     out: dict[str, Any] = {
         "timing": sc.timing,
         "timing_note": TIMING_NOTES[sc.timing],
-        "renewals": sc.renewals,
-        "renewals_note": RENEWAL_NOTES[sc.renewals],
+        "renewals": "book" if book_of(sc) is not None else sc.renewals,
+        "renewals_note": RENEWAL_NOTES["book" if book_of(sc) is not None else sc.renewals],
         "horizon_months": sc.horizon_months,
         "currency": sc.currency,
         "months": "1-based: month 1 is the plan's first month",
@@ -261,6 +264,16 @@ def staffing_plan_record(p: Any, sc: Any, valued: bool) -> dict[str, Any] | None
     }
 
 
+OWNER_SIZING = (
+    "The sizing below pools each segment's CSMs (any staffing level is the segment's, not "
+    "its owners'; a segment without csms is sized as fully staffed) and renews every "
+    "contract yearly on its renewal month (a multi-year term's churn spread over its "
+    "years); `csmodel project` follows each owner's book and each contract's term."
+)
+"""What ``headcount`` says (table, markdown, JSON ``sizing_note``) when the scenario has an
+account book with owners or other contract terms than a year."""
+
+
 def headcount_record(report: Any) -> dict[str, Any]:
     """Everything ``csmodel headcount`` reports, as plain data.
 
@@ -398,6 +411,7 @@ def headcount_record(report: Any) -> dict[str, Any]:
                 for i, row in enumerate(plan_rows(report.hiring_plan.quarters))
             ],
             **owners_entry(getattr(report, "owners", None)),
+            **({"sizing_note": OWNER_SIZING} if getattr(report, "sized_apart", False) else {}),
         }
     )
 

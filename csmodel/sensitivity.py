@@ -327,6 +327,11 @@ class _Points:
             self.cov_others[:] = cov[order[0]]
             self.cov_others[order[0]] = cov[order[1]] if cov.size > 1 else np.inf
         self.index = {name: i for i, name in enumerate(self.names)}
+        from csmodel.engine import owned_segments
+
+        # a book with owners or other terms: a segment is several engine columns, so every
+        # point is the whole scenario projected as `project` does (owner by owner)
+        self.split = bool(owned_segments(scenario))
         self.local: list[tuple[int, int, tuple]] = []  # (point, segment, engine column)
         self.whole: list[tuple[int, Any]] = []  # (point, edited scenario)
         self.count = 0
@@ -344,7 +349,7 @@ class _Points:
 
         value = int(value) if path[-1] in WHOLE_KEYS else value
         try:
-            if path[0] == "segments":
+            if path[0] == "segments" and not self.split:
                 seg = edit(self.scenario.segments[path[1]], path[2:], value)
                 row = segment_row(self.scenario, seg, path[1])
                 self.local.append((self.count, self.index[path[1]], row))
@@ -357,7 +362,7 @@ class _Points:
 
     def evaluate(self) -> list[float | None]:
         """The metric of every queued point, in order."""
-        from csmodel.engine import params_from_rows, project_columns, run_batches
+        from csmodel.engine import params_from_rows, project_batch, project_columns, run_batches
         from csmodel.metrics import column_parts, combine, sum_parts
 
         has_year = self.base.year_open_mrr.shape[0] >= 1
@@ -380,6 +385,10 @@ class _Points:
         per_call = max(1, CHUNK_COLUMNS // max(1, len(self.names)))
         for start in range(0, len(self.whole), per_call):
             chunk2 = self.whole[start : start + per_call]
+            if self.split:
+                for (k, _), pr in zip(chunk2, project_batch([sc for _, sc in chunk2]), strict=True):
+                    out[k] = combine(sum_parts(column_parts(pr)), has_year).get(self.metric)
+                continue
             for b in run_batches([sc for _, sc in chunk2]):
                 parts = column_parts(b.columns)
                 for member, cols in zip(b.members, b.slices, strict=True):

@@ -424,6 +424,37 @@ def test_accounts_without_an_owner_are_the_pool_not_a_csm():
     assert "340 accounts without one" in text
 
 
+POOL_PLAN = """
+name: Pool
+team: {hours_per_year: 1000, productivity: 100%}
+segments:
+  mid: {accounts: 1, acv: 1000, accounts_per_csm: 2}
+"""
+"""One CSM holds 2 accounts (500 hours each)."""
+
+
+def pooled_view(pool: int):
+    """Three owners holding 3, 2 and 2 accounts (2 fit each), and ``pool`` without one."""
+    rows = owned({"ana": 3, "ben": 2, "cy": 2, "": pool}, "mid", arr=lambda o, j: 1000 + j)
+    return view_book(with_book(POOL_PLAN, make_book(rows)))
+
+
+@pytest.mark.parametrize("pool", [0, 1, 5])
+def test_the_pools_accounts_are_not_room_the_owners_can_hold(pool):
+    view = pooled_view(pool)
+    (r,) = view.rebalancing
+    assert view.segments[0].accounts == 7 + pool
+    assert (r.owners, r.owned, r.accounts_short, r.more_csms_needed) == (3, 7, 1, 1)
+    assert r.room == 6  # 3 owners x 2 accounts, whatever the pool holds
+
+
+def test_the_rebalancing_sentence_counts_what_the_owners_can_hold_without_the_pool():
+    from csmodel.render.book import markdown
+
+    text = markdown(pooled_view(1))
+    assert "its 3 owners can hold 6 of them within 100%, so 1 account does not fit" in text
+
+
 # --- through the command line -------------------------------------------------------------
 
 HOSTILE_OWNERS = ["[red]x[/red]", "ctl \x1b[2J\x07 bell", "=cmd|' /C calc'!A0", "a|b <script>"]

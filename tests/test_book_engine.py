@@ -269,3 +269,88 @@ def test_project_and_headcount_show_each_owners_load(run_cli):
     assert {r["owner"] for r in report["owners"]} == set(owners)
     # sized as a pool: a segment without csms is sized fully staffed, its owners apart
     assert report["segments"]["enterprise"]["staffed_csms"] is None
+
+
+def test_an_owner_in_two_segments_is_one_csm():
+    """Owner X holds 2 accounts in `ent` (one CSM carries 2) and 2 in `mm` (one carries 4):
+    1.5 FTE for one CSM, so coverage is 1/1.5 in both segments and one CSM is paid."""
+    sc = scenario_from(
+        "name: t\nstart: 2027-01\nhorizon_months: 12\nsegments:\n"
+        "  ent:\n    accounts: 2\n    acv: 12000\n    accounts_per_csm: 2\n"
+        "  mm:\n    accounts: 2\n    acv: 12000\n    accounts_per_csm: 4\n"
+    )
+    b = book(["ent", "ent", "mm", "mm"], [1] * 4, owners=["X"] * 4)
+    pr = project(attach(sc, b))
+    assert pr.owners.names == (("ent, mm", "X"),)
+    assert pr.owners.coverage[0, 0] == pytest.approx(1 / 1.5)
+    assert pr.coverage[0].tolist() == pytest.approx([1 / 1.5, 1 / 1.5])
+    assert pr.metrics["csm_cost"] == pytest.approx(120_000)
+
+
+def test_edited_acv_scales_a_segment_with_owners():
+    from csmodel.edit import edit
+
+    sc = scenario_from(
+        "name: t\nstart: 2027-01\nhorizon_months: 12\nsegments:\n  s:\n"
+        "    accounts: 2\n    acv: 12000\n    accounts_per_csm: 10\n"
+    )
+    b = book("s", [1, 4], owners=["A", "B"])
+    base = project(attach(sc, b))
+    doubled = project(edit(attach(sc, b), ("segments", "s", "acv"), 24000.0))
+    assert doubled.metrics["total_revenue"] == pytest.approx(2 * base.metrics["total_revenue"])
+
+
+# --- the book against the rest of the file (review of issue 12) ----------------------------
+
+
+def _book_plan(tmp_path, extra: str = "", enterprise: str = "") -> object:
+    import shutil
+
+    from tests.conftest import TEST_SCENARIOS
+
+    shutil.copy(TEST_SCENARIOS / "book" / "accounts.csv", tmp_path / "accounts.csv")
+    text = (TEST_SCENARIOS / "book" / "plan.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "  enterprise: {accounts_per_csm: 20, churn: {rate: 5%}}",
+        "  enterprise: {accounts_per_csm: 20, churn: {rate: 5%}" + enterprise + "}",
+    )
+    path = tmp_path / "plan.yaml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def test_fewer_csms_than_owners_is_a_located_error(tmp_path, run_cli):
+    path = _book_plan(tmp_path, enterprise=", csms: 0.5")
+    code, _, err = run_cli(["validate", path])
+    assert code == 2 and "fewer than the segment's" in err and "plan.yaml:" in err
+
+
+def test_a_variant_or_set_may_not_move_the_book_or_start(tmp_path, run_cli):
+    path = _book_plan(tmp_path)
+    for item in ("start=2027-06", "book.file=other.csv", "renewals=spread", "timing=start"):
+        code, _, err = run_cli(["project", path, "--set", item])
+        assert code == 2 and "cannot be changed by a variant or --set" in err, item
+
+
+def test_renewals_with_a_book_is_a_located_error(tmp_path, run_cli):
+    path = _book_plan(tmp_path, extra="renewals: spread\n")
+    code, _, err = run_cli(["validate", path])
+    assert code == 2 and "renewals come from each account's renewal date" in err
+
+
+def test_sensitivity_on_an_owner_book_equals_project_of_each_point(run_cli):
+    import json
+
+    from tests.conftest import SCENARIOS
+
+    plan = SCENARIOS / "book" / "plan.yaml"
+    code, out, err = run_cli(["sensitivity", plan, "--format", "json"])
+    assert code == 0, err
+    row = {r["assumption"]: r for r in json.loads(out)["rows"]}["segments.enterprise.churn.rate"]
+    for value, got in ((row["low_input"], row["low"]), (row["high_input"], row["high"])):
+        code, out, _ = run_cli(
+            ["project", plan, "--set", f"segments.enterprise.churn.rate={value!r}", "-f", "json"]
+        )
+        assert got == pytest.approx(json.loads(out)["metrics"]["contribution"], rel=1e-12)
+    code, out, _ = run_cli(["headcount", plan, "--format", "json"])
+    assert "pools each segment's CSMs" in json.loads(out)["sizing_note"]

@@ -192,7 +192,7 @@ def rebalancing_sentence(r: Any, s: Any) -> str | None:
         return f"{name}: no workload model (meetings or accounts_per_csm), so no load to balance."
     moves = len(r.moves)
     if r.more_csms_needed:
-        room = s.accounts - r.accounts_short
+        room = r.room
         text = (
             f"{name}: needs {_plural(r.more_csms_needed, 'more CSM')}. Its "
             f"{_plural(s.accounts, 'account')} need {s.fte_required:,.2f} FTE and its "

@@ -9,17 +9,11 @@ from rich.text import Text
 
 from csmodel.capacity import FAR_HORIZON, is_plan, month_words
 from csmodel.dates import Calendar
+from csmodel.records import OWNER_SIZING
 from csmodel.render import safe
 from csmodel.render.fmt import count, money, num, pct
 from csmodel.render.layout import Col, Fit, Grid, Money
 from csmodel.render.project import conventions_line, owners_grid, schedule_text
-
-OWNER_SIZING = (
-    "The sizing below pools each segment's CSMs (any staffing level is the segment's, not "
-    "its owners'; a segment without csms is sized as fully staffed) and renews every "
-    "contract yearly on its renewal month (a multi-year term's churn spread over its "
-    "years); `csmodel project` follows each owner's book and each contract's term."
-)
 
 
 def _moves(x: Any) -> bool:
@@ -502,6 +496,7 @@ def sections(report: Any) -> list[tuple[str, Any, str]]:
         out.append(
             ("grid", owners_grid(report.owners, Calendar.of(sc), "CSM owners (as staffed)"), "")
         )
+    if report.sized_apart:
         out.append(("note", OWNER_SIZING, "dim"))
     for s in report.segments:
         if s.sized_by == "meetings":
