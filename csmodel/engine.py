@@ -109,6 +109,7 @@ class Projection:
     book_cohorts_at_h: np.ndarray
     params: Params
     owners: OwnerLoad | None = None
+    simulation: Any = None  # a Monte Carlo run over the scenario's ranges (csmodel.simulate)
 
     @cached_property
     def parts(self) -> dict[str, np.ndarray]:

@@ -173,6 +173,28 @@ def schedule_schema(plain: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def range_schema(plain: list[dict[str, Any]]) -> dict[str, Any]:
+    """An uncertain number (DOMAIN 9): ``{low, high}`` with optional dist, mode, driver."""
+    from csmodel.ranges import DISTS
+
+    value = plain[0] if len(plain) == 1 else {"anyOf": plain}
+    return {
+        "type": "object",
+        "description": "A range: low and high (P5 and P95, or min and max for uniform and "
+        "triangular), dist, mode (triangular), driver (same name: drawn together; -name: "
+        "opposite). Deterministic commands use its median.",
+        "required": ["low", "high"],
+        "properties": {
+            "low": value,
+            "high": value,
+            "mode": value,
+            "dist": {"enum": list(DISTS)},
+            "driver": {"type": "string", "pattern": r"^-?\S.*$"},
+        },
+        "additionalProperties": False,
+    }
+
+
 def _closure(func: Any) -> dict[str, Any]:
     cells = func.__closure__ or ()
     return dict(zip(func.__code__.co_freevars, (c.cell_contents for c in cells), strict=True))
@@ -209,7 +231,7 @@ def _validator_schema(func: Any) -> dict[str, Any]:
         return {"anyOf": [*_validator_schema(free["fn"])["anyOf"], {"type": "null"}]}
     if name.startswith("_schedulable."):
         plain = _validator_schema(free["fn"])["anyOf"]
-        return {"anyOf": [*plain, schedule_schema(plain)]}
+        return {"anyOf": [*plain, schedule_schema(plain), range_schema(plain)]}
     if func is schema._header:
         return {
             "anyOf": [

@@ -81,6 +81,16 @@ RENEWAL_NOTES = {
 }
 
 
+RANGES_NOTE = "every range at its median (low/high are P5/P95, min/max for uniform and triangular)"
+"""What a deterministic result says of the scenario's ranges (DOMAIN 9)."""
+
+
+def _has_ranges(sc: Any) -> bool:
+    from csmodel.ranges import ranges_of
+
+    return bool(ranges_of(sc))
+
+
 def conventions(sc: Any, by: str | None = None) -> dict[str, Any]:
     """The conventions a scenario's results depend on, printed with every result."""
     from csmodel.book import book_of
@@ -90,6 +100,7 @@ def conventions(sc: Any, by: str | None = None) -> dict[str, Any]:
         "timing_note": TIMING_NOTES[sc.timing],
         "renewals": "book" if book_of(sc) is not None else sc.renewals,
         "renewals_note": RENEWAL_NOTES["book" if book_of(sc) is not None else sc.renewals],
+        **({"ranges": RANGES_NOTE} if _has_ranges(sc) else {}),
         "horizon_months": sc.horizon_months,
         "currency": sc.currency,
         "months": "1-based: month 1 is the plan's first month",
@@ -197,8 +208,25 @@ def project_record(pr: Projection, by: str = "year", *, periods_rows: Any = None
             "periods": period_rows(pr, by) if periods_rows is None else periods_rows,
             "totals": bridge_rows(pr, by),
             **owners_entry(owner_rows(pr)),
+            **({"simulation": simulation_record(pr.simulation)} if pr.simulation else {}),
         }
     )
+
+
+def simulation_record(sim: Any) -> dict[str, Any]:
+    """A Monte Carlo run as plain data (DOMAIN 9): paths, seed, and the mean and P5, P10,
+    P50, P90, P95 of every metric over the paths, for the book and per segment."""
+    return {
+        "paths": sim.paths,
+        "seed": sim.seed,
+        "discrete": False,
+        "inputs": sorted(sim.inputs),
+        "metrics": {m: sim.bands(v) for m, v in sim.metrics.items()},
+        "segments": {
+            name: {"metrics": {m: sim.bands(v) for m, v in d.items()}}
+            for name, d in sim.segments.items()
+        },
+    }
 
 
 def owners_entry(rows: list[dict] | None) -> dict[str, Any]:

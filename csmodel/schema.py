@@ -254,12 +254,20 @@ def _schedulable(fn):
     """A number that may also be written as a schedule (DOMAIN 7, ``csmodel.schedule``):
     a mapping's every value goes through ``fn``, the plain field's own validator."""
 
+    rate = fn.__qualname__.startswith("_rate.")
+
     def check(value: Any) -> Any:
+        from csmodel.ranges import Range, is_range
+        from csmodel.ranges import parse as parse_range
         from csmodel.schedule import Schedule, parse
 
         if isinstance(value, Schedule):  # an edit of a validated model: its values checked again
             return Schedule(tuple((k, fn(v)) for k, v in value.points), value.linear)
+        if isinstance(value, Range):
+            return parse_range(value.plain(), fn, rate)
         if isinstance(value, (dict, MappingProxyType)):
+            if is_range(dict(value)):  # an uncertain number (DOMAIN 9)
+                return parse_range(dict(value), fn, rate)
             return parse(dict(value), fn)
         return fn(value)
 
@@ -630,12 +638,13 @@ def plain(model: BaseModel, schedules: bool = False) -> Any:
     """The model as plain data (dicts and lists), e.g. to apply overrides to; a schedule
     as written in a file (a mapping), or with ``schedules`` as its ``Schedule``."""
 
+    from csmodel.ranges import Range
     from csmodel.schedule import Schedule
 
     def unwrap(x: Any) -> Any:
         if isinstance(x, BaseModel):
             return {k: unwrap(getattr(x, k)) for k in type(x).model_fields}
-        if isinstance(x, Schedule):
+        if isinstance(x, (Schedule, Range)):
             return x if schedules else x.plain()
         if isinstance(x, (dict, MappingProxyType)):
             return {k: unwrap(v) for k, v in x.items()}

@@ -130,6 +130,8 @@ def conventions_line(sc: Any) -> str:
         f"{c['renewals_note']} · horizon {c['horizon_months']} months · currency "
         f"{c['currency']} · {months} · each month: {c['order']}."
     )
+    if "ranges" in c:
+        text += f" · ranges: {c['ranges']}."
     if "understaffing" in c:
         u = c["understaffing"]
         text += (
@@ -351,7 +353,37 @@ def grids(pr: Any, by: str) -> list[Grid]:
     owners = owner_rows(pr)
     if owners:
         out.append(owners_grid(owners, Calendar.of(pr.scenario)))
+    if pr.simulation is not None:
+        out.insert(1, simulation_grid(pr))
     return out
+
+
+def simulation_grid(pr: Any) -> Grid:
+    """Mean and percentiles of every metric over the simulated paths (DOMAIN 9)."""
+    from csmodel.ids import MONEY_METRICS, RATE_METRICS, metric_label
+
+    sim, cur = pr.simulation, pr.scenario.currency
+    cols = [Col("Metric", right=False, wrap=True, key=True)]
+    cols += [Col(h, money=True) for h in ("P5", "P10", "P50", "P90", "P95", "Mean")]
+    g = Grid(
+        f"Simulation: {sim.paths:,} paths, seed {sim.seed}",
+        cols,
+        currency=cur,
+        caption=f"Each path draws every range once (it holds for the whole horizon); the "
+        f"figures above are the plan at every range's median. Repeat with --simulate "
+        f"{sim.paths} --seed {sim.seed}.",
+    )
+    for m, values in sim.metrics.items():
+        b = sim.bands(values)
+        keys = ("p5", "p10", "p50", "p90", "p95", "mean")
+        if m in MONEY_METRICS:
+            cells = [Money(b[k], cur) for k in keys]
+        elif m in RATE_METRICS:
+            cells = [pct(b[k]) for k in keys]
+        else:
+            cells = [num(b[k], 2) for k in keys]
+        g.add(metric_label(m), *cells)
+    return g
 
 
 def table(pr: Any, by: str) -> Group:
