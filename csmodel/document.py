@@ -184,25 +184,11 @@ def _message(kind: str, err: dict, value: Any, loc: KeyPath) -> str:
 # --- rules that span keys ---------------------------------------------------
 
 
-def schedules(model: Any, path: KeyPath = ()) -> list[tuple[KeyPath, Any]]:
+def schedules(model: Any) -> list[tuple[KeyPath, Any]]:
     """Every scheduled number of a validated model, with its key path."""
-    from pydantic import BaseModel
+    from csmodel.schedule import Schedule, instances
 
-    from csmodel.schedule import Schedule
-
-    out: list[tuple[KeyPath, Any]] = []
-    if isinstance(model, BaseModel):
-        for name in type(model).model_fields:
-            value = getattr(model, name)
-            if isinstance(value, Schedule):
-                out.append(((*path, name), value))
-            elif isinstance(value, BaseModel) or hasattr(value, "items"):
-                out.extend(schedules(value, (*path, name)))
-    elif hasattr(model, "items"):
-        for key, value in model.items():
-            if key != "variants":
-                out.extend(schedules(value, (*path, key)))
-    return out
+    return instances(model, Schedule)
 
 
 def _schedule_problems(doc: Document) -> list[Problem]:

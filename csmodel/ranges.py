@@ -185,21 +185,8 @@ def parse(data: dict, check: Callable[[Any], float], rate: bool) -> Range:
     return Range(low, high, dist, mode, driver, sign)
 
 
-def ranges_of(model: Any, path: tuple = ()) -> list[tuple[tuple, Range]]:
+def ranges_of(model: Any) -> list[tuple[tuple, Range]]:
     """Every range of a validated scenario, with its key path (variants and checks aside)."""
-    from pydantic import BaseModel
+    from csmodel.schedule import instances
 
-    out: list[tuple[tuple, Range]] = []
-    if isinstance(model, BaseModel):
-        for name in type(model).model_fields:
-            if not path and name in ("variants", "checks"):
-                continue
-            value = getattr(model, name)
-            if isinstance(value, Range):
-                out.append(((*path, name), value))
-            elif isinstance(value, BaseModel) or hasattr(value, "items"):
-                out.extend(ranges_of(value, (*path, name)))
-    elif hasattr(model, "items"):
-        for key, value in model.items():
-            out.extend(ranges_of(value, (*path, key)))
-    return out
+    return instances(model, Range)

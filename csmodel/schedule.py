@@ -251,3 +251,25 @@ def key_problems(x: Schedule, horizon: int, cal: Calendar) -> list[tuple[Any, st
             out.append((key, f"schedule keys must be in order: {key} comes after {prev[0]}"))
         prev = (key, k)
     return out
+
+
+def instances(model: Any, kind: type, path: tuple = ()) -> list[tuple[tuple, Any]]:
+    """Every value of type ``kind`` (a :class:`Schedule`, a ``Range``) in a validated
+    scenario, with its key path; variants and checks (not numbers of the plan) left out."""
+    from pydantic import BaseModel
+
+    out: list[tuple[tuple, Any]] = []
+    if isinstance(model, BaseModel):
+        items = [(name, getattr(model, name)) for name in type(model).model_fields]
+    elif hasattr(model, "items"):
+        items = list(model.items())
+    else:
+        return out
+    for key, value in items:
+        if not path and key in ("variants", "checks"):
+            continue
+        if isinstance(value, kind):
+            out.append(((*path, key), value))
+        elif isinstance(value, BaseModel) or hasattr(value, "items"):
+            out.extend(instances(value, kind, (*path, key)))
+    return out
