@@ -309,11 +309,8 @@ def book_anchors(sc: Scenario, s: Any, name: str | None = None) -> tuple[Any, An
     mrr, acc, n, arr = _anchors(book, name)
     if n == 0:
         return np.zeros(12), np.zeros(12)
-    if s.accounts != n:
-        acc = acc * (s.accounts / n)
-    if s.accounts * s.acv != arr:
-        mrr = mrr * (s.accounts * s.acv / arr)
-    return mrr, acc
+    acc_scale, mrr_scale = _book_scale(s, n, arr)
+    return mrr * mrr_scale, acc * acc_scale
 
 
 @functools.lru_cache(maxsize=64)
@@ -957,7 +954,7 @@ def _owned_rows(sc: Scenario) -> tuple[list[tuple], list[list[int]], list[tuple]
         owners = segment_owners(book, name) if (seg.meetings or seg.accounts_per_csm) else []
         idx = book.of_segment(name)
         owner_of = np.array([book.owner[i] or "" if book.owner else "" for i in idx], dtype=object)
-        scale = _book_scale(seg, book, idx)
+        scale = _book_scale(seg, len(idx), float(book.arr[idx].sum()))
         for owner in [*owners, None]:
             mine = idx[owner_of == (owner or "")] if owner else idx[~np.isin(owner_of, owners)]
             if owner is None:
@@ -976,10 +973,9 @@ def _owned_rows(sc: Scenario) -> tuple[list[tuple], list[list[int]], list[tuple]
     return rows, groups, names
 
 
-def _book_scale(seg: Any, book: Any, idx: np.ndarray) -> tuple[float, float]:
-    """How an edited ``accounts`` and ``acv`` scale a book segment's accounts and MRR (1 and
-    1 as loaded)."""
-    n, arr = len(idx), float(book.arr[idx].sum())
+def _book_scale(seg: Any, n: int, arr: float) -> tuple[float, float]:
+    """How an edited ``accounts`` and ``acv`` scale the accounts and MRR of a book segment
+    of ``n`` accounts and ``arr`` ARR (1 and 1 as loaded): THE rule of an edit on a book."""
     if n == 0:
         return 1.0, 1.0
     acc = 1.0 if seg.accounts == n else seg.accounts / n

@@ -141,20 +141,6 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
 
 
 _YEAR_MONTH = r"^\d{4}-(?:0[1-9]|1[0-2])$"
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 
 
 def schedule_schema(plain: list[dict[str, Any]]) -> dict[str, Any]:
@@ -248,9 +234,11 @@ def _validator_schema(func: Any) -> dict[str, Any]:
     if func is schema._year_month:
         return {"anyOf": [{"type": "string", "pattern": _YEAR_MONTH}]}
     if func is schema._fiscal_month:
+        from csmodel.dates import MONTH_NAMES
+
         names = "|".join(
             f"[{m[0].upper()}{m[0]}]{m[1:3]}" + (f"(?:{m[3:]})?" if len(m) > 3 else "")
-            for m in _MONTHS
+            for m in MONTH_NAMES
         )
         return {
             "anyOf": [
