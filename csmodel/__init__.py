@@ -1,11 +1,13 @@
 """csmodel: a Customer Success scenario modeler.
 
-The public, notebook-friendly API is re-exported here lazily so that
-``import csmodel`` (and ``csmodel --help``) stays fast: numpy and pydantic are
-only imported when a function that needs them is first used.
+The supported Python API is :mod:`csmodel.api` (``load``, ``project``,
+``headcount``, ``check``; see docs/api.md). It and the older names below are
+reached lazily, so that ``import csmodel`` (and ``csmodel --help``) stays
+fast: numpy and pydantic are only imported when a function that needs them is
+first used.
 
-    >>> from csmodel import load_scenario, project
-    >>> result = project(load_scenario("scenarios/saas-company.yaml"))
+    >>> from csmodel.api import load, project
+    >>> result = project(load("scenarios/saas-company.yaml"))
     >>> result.metrics["total_revenue"]
 """
 
@@ -16,6 +18,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ScenarioError",
     "__version__",
+    "api",
     "load_scenario",
     "parse_scenario",
     "project",
@@ -30,9 +33,11 @@ _LAZY = {
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name == "api":
+        return importlib.import_module("csmodel.api")
+    if name in _LAZY:
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'csmodel' has no attribute {name!r}")

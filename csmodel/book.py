@@ -25,6 +25,7 @@ import math
 import os
 import re
 import stat
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -143,6 +144,24 @@ def sizing_view(scenario: Any) -> Any:
     return attach(scenario.model_copy(), _pooled(book, annual=True))
 
 
+def account_tenures(book: Book, start: tuple[int, int], default: int) -> np.ndarray:
+    """Years each account has renewed before its next renewal (sBG churn's tenure, DOMAIN
+    10), ``(accounts,)`` ints: its next renewal (plan month ``renewal_month``, the plan
+    starting in ``start`` (year, month)) is renewal ``t = ceil(months since the contract's
+    start month / 12)``, at least 1, and its tenure ``t - 1``. Accounts without a start
+    date (or a book without the column) take ``default`` (the segment's ``tenure_years``)."""
+    out = np.full(len(book), int(default), dtype=np.int64)
+    if book.start_date is None:
+        return out
+    dated = np.array([d is not None for d in book.start_date], dtype=bool)
+    if not dated.any():
+        return out
+    began = np.array([d[0] * 12 + d[1] - 1 if d else 0 for d in book.start_date], np.int64)
+    renews = start[0] * 12 + start[1] - 1 + (book.renewal_month - 1)
+    t = np.maximum(1, -((began - renews) // 12))  # ceil((renews - began) / 12)
+    return np.where(dated, t - 1, out)
+
+
 def book_of(scenario: Any) -> Book | None:
     """The book a scenario was loaded with, or ``None``."""
     return getattr(scenario, "_book", None)
@@ -155,6 +174,11 @@ def book_of(scenario: Any) -> Book | None:
 # an export, so each column is factorised (its distinct cells, and each cell's index among
 # them), each distinct cell parsed once, and the results spread back with numpy. Python loops
 # over rows run only to report problems.
+#
+# The reading of the file itself (:func:`read_csv_rows`), the row-problem collector
+# (:class:`RowProblems`), bad cells (:class:`BadCell`), dates (:func:`parse_date`) and cells
+# echoed in messages (:func:`show_cell`) are public: ``csmodel.fit`` reads its data files
+# with them.
 
 MAX_TERM_MONTHS = 120
 """Longest contract term read from ``term_months`` (ten years)."""
@@ -204,7 +228,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 stand for "no date" in many exports, and are refused rather than read as renewals."""
 
 
-class _Bad(str):
+class BadCell(str):
     """What a cell parser returns for a bad cell: the problem's message."""
 
 
@@ -287,17 +311,17 @@ def _read_book(
     spec: Any, base_dir: str, start: tuple[int, int], segments: list[str], timing: str | None
 ) -> Book:
     file = str(Path(base_dir) / spec.file)
-    data, encoding, head = _read_bytes(file, _book_path(spec.file, base_dir, file))
+    real = _book_path(spec.file, base_dir, file)
     named = {f: getattr(spec.columns, f) for f in FIELDS if getattr(spec.columns, f) is not None}
-    delimiter = _sniff(head, list(named.values()))
-    rows, lines = _read_rows(data, encoding, file, delimiter)
-    del data
-    header, header_line, body, lines = _split_header(rows, lines, file)
-    del rows
+    rows = read_csv_rows(file, wanted=list(named.values()), real=real)
+    if not rows.body:
+        raise ScenarioError(Problem(file, _HEADER_ONLY, rows.header_line, 1))
+    header, header_line = rows.header, rows.header_line
     col_of = _locate_headers(header, header_line, named, file)
 
-    problems = _RowProblems(file, named, col_of)
-    body, lines = _check_widths(body, lines, len(header), delimiter, problems)
+    problems = RowProblems(file, named, col_of)
+    body, lines = check_widths(rows.body, rows.lines, len(header), rows.delimiter, problems)
+    del rows
 
     def cells(field: str) -> list[str]:
         return list(map(itemgetter(col_of[field]), body))
@@ -367,7 +391,7 @@ def _read_book(
 _HEADER_ONLY = "the file has a header but no accounts: expected one row per account after it"
 
 
-def _show(text: str) -> str:
+def show_cell(text: str) -> str:
     """A cell echoed in a message: quoted, escaped (``repr``), a long one cut."""
     if len(text) > SHOWN_CHARS:
         return f"{text[: SHOWN_CHARS - 10]!r}... ({len(text):,} characters)"
@@ -389,7 +413,7 @@ def _month_label(start: tuple[int, int]) -> str:
     return f"{start[0]:04d}-{start[1]:02d}"
 
 
-class _RowProblems:
+class RowProblems:
     """Problems of a book's rows. Each check reports in row order and keeps its first
     :data:`MAX_ROW_PROBLEMS` (so the file's first problems are among those kept), the rest
     counted."""
@@ -443,11 +467,11 @@ class _Column:
         index = dict(zip(self.distinct, range(len(self.distinct)), strict=True))
         self.codes = np.fromiter(map(index.__getitem__, cells), dtype=np.intp, count=len(cells))
 
-    def parse(self, parse: Any, field: str, problems: _RowProblems) -> list[Any]:
+    def parse(self, parse: Any, field: str, problems: RowProblems) -> list[Any]:
         """``parse`` of each distinct cell (spaces around it removed); the cells it finds bad
-        (a :class:`_Bad` message) are reported."""
+        (a :class:`BadCell` message) are reported."""
         parsed = [parse(v.strip()) for v in self.distinct]
-        bad = [j for j, x in enumerate(parsed) if type(x) is _Bad]
+        bad = [j for j, x in enumerate(parsed) if type(x) is BadCell]
         if bad:
             rows = np.flatnonzero(np.isin(self.codes, bad))
             problems.each(rows, field, lambda i: parsed[self.codes[i]])
@@ -459,6 +483,102 @@ class _Column:
 
 
 # --- the file, its rows and its header -------------------------------------------------
+
+
+@dataclass
+class CsvRows:
+    """A CSV file's rows as :func:`read_csv_rows` reads them: the header (each name without
+    the spaces around it) and its line, the rows after it (blank lines left out; none when
+    the file holds a header only), the line each row begins on (the first line is 1), and
+    the delimiter."""
+
+    file: str
+    header: list[str]
+    header_line: int
+    body: list[list[str]]
+    lines: np.ndarray
+    delimiter: str
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """How the reader's messages name the file (:func:`read_csv_rows`'s ``noun``)."""
+
+    path: str  # what "... is a folder, not a file" names
+    cannot_read: str
+    limit: str  # what the size limit is for
+    empty: str  # what the file should hold
+
+
+_WORDING = {
+    "book": _Wording(
+        "`book.file`",
+        "cannot read the book",
+        "for a book: export only the columns `book.columns` names",
+        "a book is a header row naming its columns, then one row per account",
+    ),
+    "data file": _Wording(
+        "the path",
+        "cannot read the file",
+        "for a data file",
+        "expected a header row naming its columns, then rows of data",
+    ),
+}
+STDIN = "<stdin>"
+"""How messages name standard input (``-``)."""
+
+
+def read_csv_rows(
+    path: str,
+    *,
+    noun: str = "book",
+    wanted: list[str] | tuple[str, ...] = (),
+    real: str | None = None,
+    text_only: bool = False,
+) -> CsvRows:
+    """The rows of the CSV file ``path`` (``-``: standard input, named ``<stdin>``), each
+    with the line it begins on.
+
+    A file may hold what a book may (:func:`read_book`: UTF-8 with or without a
+    byte-order mark or UTF-16 with one, at most :data:`MAX_BOOK_BYTES`, ``,``, ``;`` or
+    tab delimiters, spreadsheet quoting, any line ends). ``wanted``: the header names
+    expected (the delimiter is the one that splits the header line into most of them).
+    ``real``: the path to open, already checked to name a regular file (a book's:
+    :func:`_book_path`); else ``path`` is checked here before anything opens it.
+    ``noun`` (``"book"`` or ``"data file"``) is how messages name the file. ``text_only``
+    refuses a file holding a NUL, located: UTF-16 without a byte-order mark, or no text
+    at all (a book reads a NUL as any other character of a cell).
+
+    Raises :class:`csmodel.errors.ScenarioError`, located, for a file that cannot be
+    read, is empty, or leaves a quote open. A header without rows is no error
+    here (``body`` is empty): the caller says so, before or after checking its names.
+    """
+    wording = _WORDING[noun]
+    if str(path) == "-":
+        file, source = STDIN, None
+    else:
+        file = str(path)
+        source = real if real is not None else _regular_file(file, file, wording)
+    data, encoding, head = _read_bytes(file, source, wording, text_only)
+    delimiter = _sniff(head, list(wanted))
+    rows, lines = _read_rows(data, encoding, file, delimiter)
+    del data
+    header, header_line, body, body_lines = _split_header(rows, lines, file)
+    return CsvRows(file, header, header_line, body, body_lines, delimiter)
+
+
+def _regular_file(file: str, real: str, wording: _Wording) -> str:
+    """``real`` (shown as ``file``), checked to name a regular file before anything opens
+    it: a named pipe would never end, a device never be a CSV file."""
+    try:
+        mode = os.stat(real).st_mode
+    except OSError as exc:
+        why = (exc.strerror or str(exc)).lower()
+        raise ScenarioError(Problem(file, f"{wording.cannot_read}: {why}")) from None
+    if not stat.S_ISREG(mode):
+        message = f"{wording.path} is {_file_kind(mode)}, not a file: give the path of a CSV file"
+        raise ScenarioError(Problem(file, message))
+    return real
 
 
 def _book_path(name: str, base_dir: str, file: str) -> str:
@@ -487,14 +607,7 @@ def _book_path(name: str, base_dir: str, file: str) -> str:
             f"leads outside the scenario's folder ({root}): the book sits in that folder or "
             "below it (a symbolic link may not lead out of it either)"
         )
-    try:
-        mode = os.stat(real).st_mode
-    except OSError as exc:
-        why = (exc.strerror or str(exc)).lower()
-        raise ScenarioError(Problem(file, f"cannot read the book: {why}")) from None
-    if not stat.S_ISREG(mode):
-        raise refused(f"is {_file_kind(mode)}, not a file: give the path of a CSV file")
-    return real
+    return _regular_file(file, real, _WORDING["book"])
 
 
 def _file_kind(mode: int) -> str:
@@ -509,54 +622,75 @@ def _file_kind(mode: int) -> str:
     return next((what for test, what in kinds if test(mode)), "something")
 
 
-def _read_bytes(file: str, real: str) -> tuple[bytes, str, str]:
-    """``(content, encoding, its first 64 KiB as text)`` of the book ``file`` (at ``real``,
-    a regular file: :func:`_book_path`): at most :data:`MAX_BOOK_BYTES` (refused before
-    reading), not empty."""
+def _read_bytes(
+    file: str, real: str | None, wording: _Wording, text_only: bool = False
+) -> tuple[bytes, str, str]:
+    """``(content, encoding, its first 64 KiB as text)`` of ``file`` (at ``real``, a
+    regular file: :func:`_regular_file`; ``None``: standard input): at most
+    :data:`MAX_BOOK_BYTES` (a file refused before reading), not empty, without a NUL when
+    ``text_only``."""
     limit = MAX_BOOK_BYTES  # read at call time: tests lower it
+    over = f"over the {limit:,}-byte ({limit / 1e6:g} MB) limit {wording.limit}"
 
     def too_big(size: str) -> ScenarioError:
-        return ScenarioError(
-            Problem(
-                file,
-                f"the file is {size}, over the {limit:,}-byte ({limit / 1e6:g} MB) limit "
-                "for a book: export only the columns `book.columns` names",
-            )
-        )
+        return ScenarioError(Problem(file, f"the file is {size}, {over}"))
 
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        # Non-blocking: should the path have become a named pipe since it was checked, the
-        # open returns at once and fstat refuses it.
-        fd = os.open(real, flags)
-        with open(fd, "rb") as fh:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                raise ScenarioError(
-                    Problem(file, f"`book.file` is {_file_kind(st.st_mode)}, not a file")
-                )
-            if st.st_size > limit:
-                raise too_big(f"{st.st_size:,} bytes")
-            data = fh.read(limit + 1)
+        if real is None:
+            data = sys.stdin.buffer.read(limit + 1)
+            if len(data) > limit:
+                raise ScenarioError(Problem(file, f"the input is {over}"))
+        else:
+            # Non-blocking: should the path have become a named pipe since it was checked,
+            # the open returns at once and fstat refuses it.
+            fd = os.open(real, flags)
+            with open(fd, "rb") as fh:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode):
+                    kind = _file_kind(st.st_mode)
+                    raise ScenarioError(Problem(file, f"{wording.path} is {kind}, not a file"))
+                if st.st_size > limit:
+                    raise too_big(f"{st.st_size:,} bytes")
+                data = fh.read(limit + 1)
     except OSError as exc:
         why = (exc.strerror or str(exc)).lower()
-        raise ScenarioError(Problem(file, f"cannot read the book: {why}")) from None
+        raise ScenarioError(Problem(file, f"{wording.cannot_read}: {why}")) from None
     if len(data) > limit:  # the file grew since its size was read
         raise too_big("larger than that")
     encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     if encoding == "utf-16":
-        head = _decoded(data, encoding, file)[:65536]
+        text = _decoded(data, encoding, file)
+        if text_only:
+            _refuse_nul(text, "\x00", data[:2], file)
+        head = text[:65536]
     else:
+        if text_only:
+            _refuse_nul(data, b"\x00", data[:2], file)
         head = data[:65536].decode(encoding, errors="ignore")
     if not head.strip() and len(data) <= 65536:
-        raise ScenarioError(
-            Problem(
-                file,
-                "the file is empty: a book is a header row naming its columns, "
-                "then one row per account",
-            )
-        )
+        raise ScenarioError(Problem(file, f"the file is empty: {wording.empty}"))
     return data, encoding, head
+
+
+def _refuse_nul(content: Any, nul: Any, start: bytes, file: str) -> None:
+    """A NUL in ``content`` (bytes, or text decoded from UTF-16) is a problem at its line:
+    no CSV text holds one. A NUL among the first two bytes is UTF-16 text without the
+    byte-order mark that would say so."""
+    at = content.find(nul)
+    if at < 0:
+        return
+    line = content.count("\n" if isinstance(content, str) else b"\n", 0, at) + 1
+    if isinstance(content, str):
+        what = "holds a NUL character on this line: it is not UTF-16 text (UTF-32?)"
+    elif 0 in start:
+        what = (
+            "is UTF-16 text without a byte-order mark (NUL bytes between its characters), "
+            "which is not read"
+        )
+    else:
+        what = "holds a NUL byte on this line: it is not CSV text"
+    raise ScenarioError(Problem(file, f"the file {what}; save it as CSV UTF-8", line, None))
 
 
 def _decoded(data: bytes, encoding: str, file: str) -> str:
@@ -661,7 +795,8 @@ def _csv_error(exc: csv.Error) -> str:
 def _split_header(
     rows: list[list[str]], lines: np.ndarray, file: str
 ) -> tuple[list[str], int, list[list[str]], np.ndarray]:
-    """``(header, its line, the rows after it, their lines)``, blank lines left out."""
+    """``(header, its line, the rows after it, their lines)``, blank lines left out (no
+    rows when the file holds a header only)."""
     h = 0
     while h < len(rows) and not any(c.strip() for c in rows[h]):
         h += 1
@@ -672,8 +807,6 @@ def _split_header(
     if [] in body:
         keep = [i for i, r in enumerate(body) if r]
         body, body_lines = [body[i] for i in keep], body_lines[keep]
-    if not body:
-        raise ScenarioError(Problem(file, _HEADER_ONLY, int(lines[h]), 1))
     return header, int(lines[h]), body, body_lines
 
 
@@ -701,7 +834,7 @@ def _locate_headers(
         else:
             message = (
                 f"no such column in the header (`book.columns.{field}`)"
-                f"{did_you_mean(name, header)} (the header has {_listing(header, _show)})"
+                f"{did_you_mean(name, header)} (the header has {_listing(header, show_cell)})"
             )
             problems.append(Problem(file, message, line, 1, name))
     if problems:
@@ -709,19 +842,19 @@ def _locate_headers(
     return col_of
 
 
-def _check_widths(
+def check_widths(
     body: list[list[str]],
     lines: np.ndarray,
     width: int,
     delimiter: str,
-    problems: _RowProblems,
+    problems: RowProblems,
 ) -> tuple[list[list[str]], np.ndarray]:
     """The rows with the header's number of fields; rows of empty fields are skipped, other
     rows are problems. Extra empty fields are allowed when every row has them (a delimiter
     at the end of each data row): a lone row with one more field is one whose fields
     shifted (an unquoted ``36,000``)."""
     widths = set(map(len, body))
-    if widths == {width}:
+    if not body or widths == {width}:
         return body, lines
     trailing = min(widths) > width
     keep = []
@@ -740,16 +873,16 @@ def _check_widths(
 # --- columns -------------------------------------------------------------------------------
 
 
-def _report_duplicates(ids: list[str], problems: _RowProblems) -> None:
+def _report_duplicates(ids: list[str], problems: RowProblems) -> None:
     first: dict[str, int] = {}
     for i, v in enumerate(ids):
         j = first.setdefault(v, i)
         if j != i:
-            problems.at(i, "id", f"duplicate id {_show(v)} (also on row {problems.lines[j]})")
+            problems.at(i, "id", f"duplicate id {show_cell(v)} (also on row {problems.lines[j]})")
 
 
 def _read_segments(
-    cells: list[str], segment_map: Any, segments: list[str], problems: _RowProblems
+    cells: list[str], segment_map: Any, segments: list[str], problems: RowProblems
 ) -> tuple[str, ...]:
     """Each account's segment name (``segment_map`` applied); an unknown value is reported
     once, at its first row, with how many rows have it."""
@@ -777,13 +910,13 @@ def _read_segments(
             elif v in segment_map:
                 target = segment_map[v]
                 message = (
-                    f"{_show(v)} maps to `{target}` (`book.segment_map`), which is not under "
+                    f"{show_cell(v)} maps to `{target}` (`book.segment_map`), which is not under "
                     f"`segments:`{did_you_mean(target, segments)} (segments: {listing})"
                 )
             else:
                 hint = did_you_mean(v, [*segments, *segment_map])
                 message = (
-                    f"unknown segment {_show(v)}{hint} (segments: {listing}; "
+                    f"unknown segment {show_cell(v)}{hint} (segments: {listing}; "
                     "`book.segment_map` relabels the file's values)"
                 )
             more = counts[v] - 1
@@ -793,7 +926,7 @@ def _read_segments(
     return tuple(map(mapping.get, cells))
 
 
-def _amount(text: str) -> float | tuple[float, str] | _Bad:
+def _amount(text: str) -> float | tuple[float, str] | BadCell:
     """An amount cell: a number, ``(number, currency code)`` when the cell names its
     currency, or the problem."""
     try:
@@ -808,11 +941,11 @@ def _amount(text: str) -> float | tuple[float, str] | _Bad:
     m = _AMOUNT.fullmatch(inner)
     if m is None or (m["pre"] and m["post"]) or (m["sign"] and m["sign2"]):
         if not text:
-            return _Bad("expected an amount (the cell is empty)")
-        hint = _digits_hint(text)
+            return BadCell("expected an amount (the cell is empty)")
+        hint = digits_hint(text)
         if _DECIMAL_COMMA.fullmatch(text):
             hint = "; decimal commas are not read: write 36000.50 for 36.000,50"
-        return _Bad(f"expected an amount (got {_show(text)}){hint}")
+        return BadCell(f"expected an amount (got {show_cell(text)}){hint}")
     x = float(m["num"].replace(",", ""))
     if negative or (m["sign"] or m["sign2"] or "+") in "-\u2212":
         x = -x
@@ -820,33 +953,33 @@ def _amount(text: str) -> float | tuple[float, str] | _Bad:
     return (x, CURRENCY_SIGNS.get(currency, currency)) if currency else x
 
 
-def _read_amounts(cells: list[str], kind: str, problems: _RowProblems) -> np.ndarray:
+def _read_amounts(cells: list[str], kind: str, problems: RowProblems) -> np.ndarray:
     """ARR of each account from the money column ``kind`` (``arr``, ``acv``: as is;
     ``mrr``: times 12)."""
     factor = 12.0 if kind == "mrr" else 1.0
     limit = MAX_ARR / factor
     currency: dict[str, str] = {}
 
-    def parse(text: str) -> float | _Bad:
+    def parse(text: str) -> float | BadCell:
         x = _amount(text)
         if isinstance(x, tuple):
             x, currency[text] = x
-        if type(x) is _Bad:
+        if type(x) is BadCell:
             return x
         if not x > 0:
-            return _Bad(f"must be more than 0 (got {_show(text)})")
+            return BadCell(f"must be more than 0 (got {show_cell(text)})")
         if x > limit:
             per = "a month" if kind == "mrr" else "a year"
-            return _Bad(f"must be at most {limit:,.0f} {per} (got {_show(text)})")
+            return BadCell(f"must be at most {limit:,.0f} {per} (got {show_cell(text)})")
         return x
 
     # One number per cell: looked up in the parsed distinct cells (no factorising: amounts
     # are many and mostly distinct).
     parsed = {v: parse(v.strip()) for v in set(cells)}
-    if any(type(x) is _Bad for x in parsed.values()):
-        bad = [i for i, v in enumerate(cells) if type(parsed[v]) is _Bad]
+    if any(type(x) is BadCell for x in parsed.values()):
+        bad = [i for i, v in enumerate(cells) if type(parsed[v]) is BadCell]
         problems.each(bad, kind, lambda i: parsed[cells[i]])
-        parsed = {v: 1.0 if type(x) is _Bad else x for v, x in parsed.items()}
+        parsed = {v: 1.0 if type(x) is BadCell else x for v, x in parsed.items()}
     if len(set(currency.values())) > 1:
         _check_one_currency(cells, currency, kind, problems)
     arr = np.fromiter(map(parsed.__getitem__, cells), dtype=np.float64, count=len(cells))
@@ -854,7 +987,7 @@ def _read_amounts(cells: list[str], kind: str, problems: _RowProblems) -> np.nda
 
 
 def _check_one_currency(
-    cells: list[str], currency: dict[str, str], kind: str, problems: _RowProblems
+    cells: list[str], currency: dict[str, str], kind: str, problems: RowProblems
 ) -> None:
     """Amounts in a currency other than the one most rows name are problems."""
     per_row = [currency.get(v.strip()) for v in cells]
@@ -873,68 +1006,68 @@ def _check_one_currency(
     )
 
 
-def _read_terms(cells: list[str], problems: _RowProblems) -> tuple[np.ndarray, np.ndarray]:
+def _read_terms(cells: list[str], problems: RowProblems) -> tuple[np.ndarray, np.ndarray]:
     """Contract terms in months (empty: :data:`DEFAULT_TERM_MONTHS`), and which are bad."""
 
-    def parse(text: str) -> int | _Bad:
+    def parse(text: str) -> int | BadCell:
         if not text:
             return DEFAULT_TERM_MONTHS
         if _WHOLE.fullmatch(text) and 1 <= float(text) <= MAX_TERM_MONTHS:
             return int(float(text))
-        return _Bad(
+        return BadCell(
             f"expected a whole number of months from 1 to {MAX_TERM_MONTHS} "
-            f"(got {_show(text)}){_digits_hint(text)}"
+            f"(got {show_cell(text)}){digits_hint(text)}"
         )
 
     column = _Column(cells)
     parsed = column.parse(parse, "term_months", problems)
-    bad = [type(x) is _Bad for x in parsed]
+    bad = [type(x) is BadCell for x in parsed]
     terms = [DEFAULT_TERM_MONTHS if b else x for x, b in zip(parsed, bad, strict=True)]
     return column.spread(terms, np.int64), column.spread(bad, bool)
 
 
-def _digits_hint(text: str) -> str:
+def digits_hint(text: str) -> str:
     """A hint when ``text`` holds digits other than ASCII 0-9 (which are not read)."""
     if text.isascii() or not any(c.isdigit() for c in text):
         return ""
     return "; digits are read as 0-9 only"
 
 
-def _date(text: str, fmt: str | None) -> date | _Bad:
+def parse_date(text: str, fmt: str | None) -> date | BadCell:
     """A date cell: ISO ``YYYY-MM-DD`` (a valid time of day after it ignored) or ``fmt``
     (strptime), in ASCII digits, from :data:`FIRST_YEAR` to :data:`LAST_YEAR`."""
     expected = "YYYY-MM-DD" if fmt is None else f"`{fmt}` (`book.date_format`)"
     if not text:
-        return _Bad(f"expected a date as {expected} (the cell is empty)")
-    if _digits_hint(text):
-        return _Bad(f"expected a date as {expected} (got {_show(text)}){_digits_hint(text)}")
+        return BadCell(f"expected a date as {expected} (the cell is empty)")
+    if digits_hint(text):
+        return BadCell(f"expected a date as {expected} (got {show_cell(text)}){digits_hint(text)}")
     if fmt is None:
         m = _ISO_DATE.fullmatch(text)
         if m is None:
-            return _Bad(f"expected a date as {expected} (got {_show(text)})")
+            return BadCell(f"expected a date as {expected} (got {show_cell(text)})")
         hour, minute, second, off_hour, off_minute = (
             int(v) if v else 0 for v in m.group(4, 5, 6, 7, 8)
         )
         if hour > 23 or minute > 59 or second > 59 or off_hour > 23 or off_minute > 59:
-            return _Bad(
-                f"no such time of day: {_show(text)} (hours 00-23, minutes and seconds "
+            return BadCell(
+                f"no such time of day: {show_cell(text)} (hours 00-23, minutes and seconds "
                 "00-59; the time after a date is not used, but must be one)"
             )
         try:
             day = date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError as exc:
-            return _Bad(f"no such date: {_show(text)} ({exc})")
+            return BadCell(f"no such date: {show_cell(text)} ({exc})")
     else:
         try:
             day = datetime.strptime(text, fmt).date()
         except ValueError as exc:
             why = str(exc)
             if "does not match format" in why or "unconverted data" in why:
-                return _Bad(f"expected a date as {expected} (got {_show(text)})")
-            return _Bad(f"no such date: {_show(text)} ({why})")
+                return BadCell(f"expected a date as {expected} (got {show_cell(text)})")
+            return BadCell(f"no such date: {show_cell(text)} ({why})")
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        return _Bad(
-            f"the date {_show(text)} is outside {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31, the "
+        return BadCell(
+            f"the date {show_cell(text)} is outside {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31, the "
             "dates a book may hold (a placeholder for no date, such as 0001-01-01, is none)"
         )
     return day
@@ -946,11 +1079,11 @@ def _plan_month(day: date, start: tuple[int, int]) -> int:
 
 
 def _read_renewal_dates(
-    column: _Column, fmt: str | None, start: tuple[int, int], problems: _RowProblems
+    column: _Column, fmt: str | None, start: tuple[int, int], problems: RowProblems
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(day ordinals, plan months as written, which are bad)`` of the renewal dates."""
-    parsed = column.parse(lambda text: _date(text, fmt), "renewal_date", problems)
-    bad = [type(x) is _Bad for x in parsed]
+    parsed = column.parse(lambda text: parse_date(text, fmt), "renewal_date", problems)
+    bad = [type(x) is BadCell for x in parsed]
     days = [0 if b else x.toordinal() for x, b in zip(parsed, bad, strict=True)]
     months = [1 if b else _plan_month(x, start) for x, b in zip(parsed, bad, strict=True)]
     return (
@@ -968,7 +1101,7 @@ def _next_renewals(
     start: tuple[int, int],
     has_terms: bool,
     timing: str | None,
-    problems: _RowProblems,
+    problems: RowProblems,
 ) -> np.ndarray:
     """Plan month of each account's next renewal: a date before the start rolled forward
     by the term (DOMAIN.md 8). A next renewal beyond one term from the start, or beyond
@@ -989,7 +1122,7 @@ def _next_renewals(
     )
 
     def message(i: int) -> str:
-        shown = _show(renewals.cells[i].strip())
+        shown = show_cell(renewals.cells[i].strip())
         if too_far[i]:
             return (
                 f"renewal {shown} is more than {MAX_RENEWAL_MONTHS // 12} years "
@@ -1017,13 +1150,13 @@ def _read_start_dates(
     start: tuple[int, int],
     renew_day: np.ndarray,
     renewals: _Column,
-    problems: _RowProblems,
+    problems: RowProblems,
 ) -> tuple[tuple[int, int, int] | None, ...]:
     """Each account's contract start ``(year, month, day)`` (``None`` when empty); a start
     after its renewal date or after the plan's first month is a problem."""
 
-    def parse(text: str) -> date | _Bad | None:
-        return _date(text, fmt) if text else None
+    def parse(text: str) -> date | BadCell | None:
+        return parse_date(text, fmt) if text else None
 
     parsed = column.parse(parse, "start_date", problems)
     dated = [type(x) is date for x in parsed]
@@ -1037,8 +1170,8 @@ def _read_start_dates(
         np.flatnonzero(after_renewal),
         "start_date",
         lambda i: (
-            f"the contract starts {_show(column.cells[i].strip())}, after its renewal "
-            f"date {_show(renewals.cells[i].strip())}"
+            f"the contract starts {show_cell(column.cells[i].strip())}, after its renewal "
+            f"date {show_cell(renewals.cells[i].strip())}"
         ),
         "start after renewal",
     )
@@ -1047,7 +1180,7 @@ def _read_start_dates(
         np.flatnonzero(column.spread(late, bool)),
         "start_date",
         lambda i: (
-            f"the contract starts {_show(column.cells[i].strip())}, after the plan's "
+            f"the contract starts {show_cell(column.cells[i].strip())}, after the plan's "
             f"first month ({plan}): the book is the accounts live at the start (later deals "
             "are new logos)"
         ),

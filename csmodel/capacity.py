@@ -617,6 +617,7 @@ class HeadcountReport:
     plan_given: bool
     owners: list[dict[str, Any]] | None = None  # each CSM owner's load (an account book)
     sized_apart: bool = False  # a book sized pooled and yearly, unlike `project` (DOMAIN 8)
+    simulation: Any = None  # `--simulate`: the sweep over the paths (simulate.SweepSimulation)
 
 
 def _segment_result(pr: Projection, cts: float, cac: float) -> tuple[float, float, float, float]:
@@ -884,12 +885,12 @@ def _outcomes(scenarios: list[Scenario], h: int, cts: float, cac: float) -> list
         for at in range(0, len(scenarios), BATCH_CHUNK):
             for b in run_batches(scenarios[at : at + BATCH_CHUNK]):
                 cols = np.array([cs.start for cs in b.slices])
-                for i, o in zip(b.members, _read_outcomes(b.columns, cols, h), strict=True):
+                for i, o in zip(b.members, read_outcomes(b.columns, cols, h), strict=True):
                     out[at + i] = o
     return out  # type: ignore[return-value]
 
 
-def _read_outcomes(pr: Projection, cols: np.ndarray, h: int) -> list[_Outcome]:
+def read_outcomes(pr: Projection, cols: np.ndarray, h: int) -> list[_Outcome]:
     """The :class:`_Outcome` of each column ``cols`` of a batch's projection."""
     f = pr.horizon
     mrr, cost = pr.mrr[:f, cols], pr.csm_cost[:f, cols]
@@ -925,7 +926,7 @@ def _outcomes_at_sensitivity(
         for at in range(0, len(rows), BATCH_CHUNK):
             chunk = rows[at : at + BATCH_CHUNK]
             pr = project_columns(time_grid, params_from_rows(chunk))
-            out += _read_outcomes(pr, np.arange(len(chunk)), h)
+            out += read_outcomes(pr, np.arange(len(chunk)), h)
     return out
 
 

@@ -30,8 +30,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from csmodel.errors import Problem, ScenarioError
 from csmodel.ids import metric_unit
@@ -45,6 +48,7 @@ from csmodel.results import (
     Report,
     Result,
     Results,
+    Share,
     above,
     below,
     metric_value,
@@ -115,20 +119,109 @@ def evaluate_check(
     return PASS, f"{subject} = {v} ({bound_text(check.min, check.max, unit, currency)})"
 
 
+@dataclass(frozen=True)
+class MonteCarlo:
+    """How ``check`` simulates for checks with ``probability`` (DOMAIN 9): ``paths`` and
+    ``seed`` from the command line (``None``: the file's ``simulate:`` block);
+    ``new_seed()`` gives a seed when neither names one (the CLI draws and prints it)."""
+
+    paths: int | None = None
+    seed: int | None = None
+    new_seed: Callable[[], int] | None = None
+
+    def of(self, scenario: Any) -> tuple[int, int | None]:
+        """``(paths, seed)`` for ``scenario``; ``paths == 0``: no simulation."""
+        block = scenario.simulate
+        paths = self.paths if self.paths is not None else (block.paths if block else 0)
+        if not paths:
+            return 0, None
+        seed = self.seed if self.seed is not None else (block.seed if block else None)
+        if seed is None and self.new_seed is not None:
+            seed = self.new_seed()
+        return paths, seed if seed is not None else 0
+
+
+def probability_problems(doc: Any, base: Any, montecarlo: MonteCarlo | None) -> list[Problem]:
+    """A located error for each check with ``probability`` when the run simulates nothing."""
+    if (montecarlo or MonteCarlo()).of(base)[0]:
+        return []
+    return [
+        doc.problem(
+            ("checks", i, "probability"),
+            "a check with probability needs simulated paths: run `csmodel check --simulate "
+            "1000` or add `simulate: {paths: 1000}` to the file",
+        )
+        for i, check in enumerate(base.checks)
+        if check.probability is not None
+    ]
+
+
+def _meets(check: Any, values: np.ndarray) -> np.ndarray:
+    """Which paths' values meet ``check``'s bounds (an undefined value never does)."""
+    ok = np.isfinite(values)
+    tol = TOLERANCE
+    if check.min is not None:
+        ok &= ~(values < check.min - tol * max(1.0, abs(check.min)))
+    if check.max is not None:
+        ok &= ~(values > check.max + tol * max(1.0, abs(check.max)))
+    return ok
+
+
+def _reader(check: Any) -> Callable[[Any, Any], float | None]:
+    def read(scenario: Any, projection: Any) -> float | None:
+        return metric_value(Results(scenario, projection), check.metric, check.segment, check.year)
+
+    return read
+
+
+def evaluate_probability(
+    check: Any, values: np.ndarray, seed: int, variant: str | None, scenario: Any
+) -> tuple[str, str, Share, float | None]:
+    """``(status, message, share, median)`` of a check with ``probability`` over the
+    metric's value on each simulated path (``values``, nan where undefined)."""
+    unit = metric_unit(check.metric)
+    year = getattr(check, "year", None)
+    when = year_text(scenario, year) if year is not None else None
+    subject = _subject(check.metric, check.segment, variant, when)
+    met = _meets(check, values)
+    share = Share(int(met.sum()), int(values.size), seed)
+    lo, hi = share.interval
+    needed = check.probability
+    passed = share.met >= needed * share.paths - 1e-9
+    status = PASS if passed else (FAIL if check.severity == "error" else WARN)
+    finite = values[np.isfinite(values)]
+    median = float(np.median(finite)) if finite.size else None
+
+    def pct(x: float) -> str:
+        return show(x, "rate")
+
+    bound = bound_text(check.min, check.max, unit, scenario.currency)
+    message = (
+        f"{subject} meets {bound} in {pct(share.share)} of {share.paths:,} paths "
+        f"(95% interval {pct(lo)} to {pct(hi)}; seed {seed}); "
+        f"{'at least' if passed else 'below the'} {show(needed, 'rate', exact=True)} needed"
+    )
+    return status, message, share, median
+
+
 def run_checks(
     doc: Any,
     scenario_for: Callable[[str | None], Any],
     cache: dict[str | None, Results] | None = None,
+    montecarlo: MonteCarlo | None = None,
 ) -> list[Result]:
     """Every declared check of ``doc`` against the results of the scenario of each variant.
 
     ``scenario_for(variant)`` gives the (validated) scenario of a variant,
     ``None`` being the base; each is projected at most once (``cache`` keeps
-    the :class:`Results` by variant, and may be shared with the lints).
+    the :class:`Results` by variant, and may be shared with the lints). Checks with
+    ``probability`` are evaluated on one simulation per variant (``montecarlo``; every
+    variant draws with the same seed), each path read as the plan is.
     """
     base = scenario_for(None)
     checks = base.checks
     cache = {} if cache is None else cache
+    simulated = _simulate_probabilities(base, checks, scenario_for, montecarlo)
 
     def results_for(variant: str | None) -> Results:
         if variant not in cache:
@@ -145,9 +238,19 @@ def run_checks(
         else:
             variants = [check.variant]
         for variant in variants:
-            res = results_for(variant)
-            value = metric_value(res, check.metric, check.segment, check.year)
-            status, message = evaluate_check(check, value, variant, res.scenario)
+            share = None
+            if check.probability is not None:
+                sc = scenario_for(variant)
+                values, seed = simulated[variant]
+                status, message, share, value = evaluate_probability(
+                    check, values[str(i)], seed, variant, sc
+                )
+                currency = sc.currency
+            else:
+                res = results_for(variant)
+                value = metric_value(res, check.metric, check.segment, check.year)
+                status, message = evaluate_check(check, value, variant, res.scenario)
+                currency = res.scenario.currency
             rid = check_id(check, variant)
             seen[rid] = seen.get(rid, 0) + 1
             if seen[rid] > 1:  # two checks on the same metric and bound: keep ids unique
@@ -166,10 +269,54 @@ def run_checks(
                     min=check.min,
                     max=check.max,
                     unit=metric_unit(check.metric),
-                    currency=res.scenario.currency,
+                    currency=currency,
                     year=check.year,
+                    probability=check.probability,
+                    simulation=share,
                 )
             )
+    return out
+
+
+def _simulate_probabilities(
+    base: Any,
+    checks: Sequence[Any],
+    scenario_for: Callable[[str | None], Any],
+    montecarlo: MonteCarlo | None,
+) -> dict[str | None, tuple[dict[str, np.ndarray], int]]:
+    """For each variant with checks that carry ``probability``: the metric of each such
+    check on every path (keyed by the check's index) and the seed drawn with."""
+    from csmodel.ids import DEPRECATED_METRICS, METRICS
+
+    wanted: dict[str | None, dict[str, Any]] = {}
+    for i, check in enumerate(checks):
+        if check.probability is None:
+            continue
+        variants = [None, *base.variants] if check.variant == "*" else [check.variant]
+        for variant in variants:
+            wanted.setdefault(variant, {})[str(i)] = check
+    if not wanted:
+        return {}
+    from csmodel.simulate import simulate
+
+    def kept(check: Any) -> str | None:
+        """The metric a simulation keeps per path anyway (over the horizon), if any."""
+        metric = DEPRECATED_METRICS.get(check.metric, check.metric)
+        return metric if check.year is None and metric in METRICS else None
+
+    paths, seed = (montecarlo or MonteCarlo()).of(base)
+    out = {}
+    for variant, by_index in wanted.items():
+        observe = {k: _reader(c) for k, c in by_index.items() if kept(c) is None}
+        sim = simulate(scenario_for(variant), paths, seed, observe=observe)
+        values = dict(sim.observed)
+        for k, c in by_index.items():
+            metric = kept(c)
+            if metric is not None:
+                values[k] = (
+                    sim.metrics[metric] if c.segment is None else sim.segments[c.segment][metric]
+                )
+        out[variant] = (values, seed)
     return out
 
 
@@ -255,7 +402,12 @@ def load_checked(path: str | Path) -> Any:
     return doc
 
 
-def check_document(doc: Any, sets: Sequence[Any] = (), disable: Iterable[str] = ()) -> FileReport:
+def check_document(
+    doc: Any,
+    sets: Sequence[Any] = (),
+    disable: Iterable[str] = (),
+    montecarlo: MonteCarlo | None = None,
+) -> FileReport:
     """Every declared check and every enabled lint of one loaded document.
 
     ``sets`` are ``--set`` overrides (applied to the base and to every
@@ -276,10 +428,11 @@ def check_document(doc: Any, sets: Sequence[Any] = (), disable: Iterable[str] = 
 
     base = scenario_for(None)
     problems = year_problems(doc, scenario_for)  # `--set` may move the horizon or calendar
+    problems += probability_problems(doc, base, montecarlo)
     if problems:
         raise ScenarioError(problems)
     cache = {None: Results(base)}  # the base is projected once, for checks and lints
-    results = run_checks(doc, scenario_for, cache)
+    results = run_checks(doc, scenario_for, cache, montecarlo)
     off = set(disable) | set(base.lint.disable)
     results += run_lints(doc, cache[None], off)
     return FileReport(doc.file, tuple(results))
@@ -291,6 +444,7 @@ def check_paths(
     disable: Iterable[str] = (),
     *,
     strict: bool = False,
+    montecarlo: MonteCarlo | None = None,
 ) -> Report:
     """``csmodel check``: every file (directories expanded), all problems collected."""
     files, problems = expand_paths(paths)
@@ -298,7 +452,7 @@ def check_paths(
     reports: list[FileReport] = []
     for file in files:
         try:
-            reports.append(check_document(load_checked(file), sets, disable))
+            reports.append(check_document(load_checked(file), sets, disable, montecarlo))
         except ScenarioError as exc:
             problems.extend(_with_omitted(exc))
     return Report(tuple(reports), tuple(problems), strict)

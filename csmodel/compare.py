@@ -37,6 +37,7 @@ class Column:
     projection: Projection
     staffing_differs: bool = False
     break_even_month: int | None = None
+    simulation: Any = None  # a Monte Carlo run of this column (``csmodel.simulate``)
 
     @property
     def metrics(self) -> dict[str, float | None]:
@@ -187,3 +188,12 @@ def delta(
         return None, None
     rel = (value - base) / abs(base) if abs(base) > 1e-12 else None
     return value - base, rel
+
+
+def with_simulations(cols: list[Column], simulate: Any) -> list[Column]:
+    """Every column with its simulation: ``simulate(scenario)`` for each, all with the
+    same seed, so that the columns differ by their assumptions, not by their luck
+    (common random numbers)."""
+    from dataclasses import replace
+
+    return [replace(c, simulation=simulate(c.projection.scenario)) for c in cols]

@@ -91,13 +91,41 @@ def model_at(path: KeyPath) -> Any:
 
 
 def keys_at(path: KeyPath) -> list[str]:
-    """Valid keys of the mapping at ``path`` (empty for free-form mappings)."""
+    """Valid keys of the mapping at ``path`` (empty for free-form mappings); where the
+    schema allows one of several models (a segment's ``churn``: a flat rate or sBG), the
+    keys of every one of them."""
     from pydantic import BaseModel
 
     tp = model_at(path)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return list(tp.model_fields)
+        keys = list(tp.model_fields)
+        for other in _alternatives(path):
+            keys += [k for k in other.model_fields if k not in keys]
+        return keys
     return []
+
+
+def _alternatives(path: KeyPath) -> list[Any]:
+    """The models a union at ``path`` allows besides :func:`model_at`'s (the first)."""
+    from pydantic import BaseModel
+
+    if not path:
+        return []
+    parent = model_at(path[:-1])
+    field = getattr(parent, "model_fields", {}).get(str(path[-1]))
+    if field is None:
+        return []
+    tp = field.annotation
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    if typing.get_origin(tp) not in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        return []
+    out = []
+    for arg in typing.get_args(tp)[1:]:
+        arg = _unwrap(arg)
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            out.append(arg)
+    return out
 
 
 _MOVEMENTS = {"churn", "contraction", "expansion", "price_increase"}

@@ -31,6 +31,14 @@ the opening MRR summed per class. The per-month cost is then a handful of
 passes over the ``(4, K, S)`` state plus a few dozen operations on ``(S,)`` and
 ``(4, S)`` arrays.
 
+Tenure-based churn (sBG, DOMAIN 10): a cohort's churn at a renewal depends on how
+many it has passed, so logos that joined a year apart no longer churn alike. When a
+column has ``alpha``, the call's layout keeps a cohort per join month (``H + 1``,
+:meth:`Layout.tenured`) and an account book's starting cohorts per (anchor, tenure
+group); the classes still carry every other movement (and flat churn), and
+:class:`TenureChurn` adds each cohort's own churn on top (:func:`_tenure_step`). Calls
+without sBG columns take the class path unchanged.
+
 Batches: segments never interact in the month loop, so a batch of scenarios
 (sweep points, tornado steps, variants, later Monte Carlo paths) runs as one
 loop over the concatenation of their segments, the **columns** (``Params``);
@@ -72,7 +80,9 @@ class Projection:
     ``open + expansion + price_increase - contraction - churn == close``.
     ``book_cohorts_at_h`` ``(starting cohorts, segments)`` is the MRR of each
     starting-book cohort billed in month H (1-based; anchors 0, -1, ... -11),
-    from which ``csmodel.value`` continues the book past the horizon.
+    from which ``csmodel.value`` continues the book past the horizon;
+    ``book_tenure_at_h`` (same shape) is the renewal ``t`` each of them comes to next
+    (what sBG churn, DOMAIN 10, depends on).
     Derived figures (metrics, yearly and per-period tables) live in
     ``csmodel.metrics`` and are cached on first use.
     """
@@ -109,6 +119,7 @@ class Projection:
     book_cohorts_at_h: np.ndarray
     params: Params
     owners: OwnerLoad | None = None
+    book_tenure_at_h: np.ndarray | None = None
     simulation: Any = None  # a Monte Carlo run over the scenario's ranges (csmodel.simulate)
 
     @cached_property
@@ -181,6 +192,10 @@ class Params:
     book_mrr: np.ndarray  # (12, N): starting MRR by renewal anchor from an account book, else nan
     book_accounts: np.ndarray  # (12, N): starting accounts by renewal anchor, likewise
     cover_group: np.ndarray  # (N,): columns of a group share their CSMs (one owner's book)
+    alpha: np.ndarray  # (N,): sBG churn's alpha (DOMAIN 10), nan where churn is a flat rate
+    beta: np.ndarray  # (N,): sBG churn's beta, likewise
+    tenure: np.ndarray  # (N,): years the starting book has renewed (``tenure_years``)
+    book_tenure: np.ndarray  # (G, N): tenure of book cohorts 12g .. 12g + 11, nan: ``tenure``
 
     @property
     def columns(self) -> int:
@@ -244,7 +259,7 @@ def segment_hours_per_account(scenario: Scenario, name: str) -> float:
 
 
 _EVERY_INDEX = {name: _PERIOD_INDEX[months] for name, months in PERIODS.items()}
-_FIELDS = 27
+_FIELDS = 31
 
 
 def segment_row(sc: Scenario, s: Any, name: str | None = None) -> tuple[Any, ...]:
@@ -254,7 +269,9 @@ def segment_row(sc: Scenario, s: Any, name: str | None = None) -> tuple[Any, ...
     A scheduled input (DOMAIN 7) comes out as an array of its value in each engine
     month ``0 .. H`` (and so does every field computed from it); plain ones as floats.
     With an account book (DOMAIN 8), the segment (``name``; found in ``sc`` when not
-    given) starts from its accounts' renewal months: :func:`book_anchors`.
+    given) starts from its accounts' renewal months: :func:`book_anchors`. Tenure-based
+    churn (sBG, DOMAIN 10) leaves the flat ``churn`` rate at 0 and gives ``alpha``,
+    ``beta`` and the starting book's tenure instead.
     """
     team, und = sc.team, sc.understaffing
     ch, co, ex, pi, nl = s.churn, s.contraction, s.expansion, s.price_increase, s.new_logos
@@ -265,8 +282,9 @@ def segment_row(sc: Scenario, s: Any, name: str | None = None) -> tuple[Any, ...
     productive = t(team.hours_per_year) * t(team.productivity)
     ratio = t(s.accounts_per_csm) if s.accounts_per_csm is not None else None
     dated = t.dated  # movement rates by the month their changes are dated in
+    sbg = s.sbg
     return (
-        dated(ch.rate),
+        0.0 if sbg else dated(ch.rate),  # sBG churn: per cohort, by tenure (``alpha``...)
         dated(co.rate),
         dated(ex.rate) * dated(ex.share),
         dated(pi.rate) * dated(pi.share),
@@ -292,6 +310,10 @@ def segment_row(sc: Scenario, s: Any, name: str | None = None) -> tuple[Any, ...
         onboarding * acv / 12,
         *book_anchors(sc, s, name),
         -1,  # its own coverage group
+        float(ch.alpha) if sbg else np.nan,
+        float(ch.beta) if sbg else np.nan,
+        s.tenure_years,
+        book_tenures(sc, s, name) if sbg else np.nan,
     )
 
 
@@ -300,25 +322,79 @@ def book_anchors(sc: Scenario, s: Any, name: str | None = None) -> tuple[Any, An
     in engine cohort order (cohort ``i`` renews in months ``m`` with ``(m + i) mod 12 ==
     0``: an account renewing in plan month ``k`` is in cohort ``(1 - k) mod 12``), from the
     scenario's account book; ``(nan, nan)`` without one. An edited ``accounts`` or ``acv``
-    (a sensitivity step, a variant) scales the book's own totals, keeping its calendar."""
+    (a sensitivity step, a variant) scales the book's own totals, keeping its calendar.
+    With sBG churn and start dates the arrays are ``(12 G,)``: cohort ``12 g + i`` holds
+    the accounts of anchor ``i`` whose tenure is the g-th of :func:`book_tenures`."""
     book = book_of(sc)
     if book is None:
         return np.nan, np.nan
     if name is None:
-        name = next((n for n, seg in sc.segments.items() if seg is s), None)
-    mrr, acc, n, arr = _anchors(book, name)
+        name = _name_of(sc, s)
+    mrr, acc, n, arr = _anchors(book, name, _tenure_key(sc, s))
     if n == 0:
-        return np.zeros(12), np.zeros(12)
+        return np.zeros(len(mrr)), np.zeros(len(acc))
     acc_scale, mrr_scale = _book_scale(s, n, arr)
     return mrr * mrr_scale, acc * acc_scale
 
 
+def book_tenures(sc: Scenario, s: Any, name: str | None = None) -> Any:
+    """The tenures (years renewed) of the groups of :func:`book_anchors`, a ``(G,)``
+    array, when segment ``s`` has sBG churn and a book with start dates; else nan (the
+    segment's ``tenure_years`` holds for its whole starting book)."""
+    key = _tenure_key(sc, s)
+    if key is None:
+        return np.nan
+    return np.array(_tenure_groups(book_of(sc), _name_of(sc, s) if name is None else name, key)[0])
+
+
+def _name_of(sc: Scenario, s: Any) -> str | None:
+    return next((n for n, seg in sc.segments.items() if seg is s), None)
+
+
+def _tenure_key(sc: Scenario, s: Any) -> tuple[str, int] | None:
+    """What the tenure of a book segment's accounts depends on (the plan's start, the
+    segment's ``tenure_years``), or ``None`` when tenure does not matter (flat churn) or
+    the book has no start dates."""
+    if not s.sbg:  # (first: reading the book off a scenario is a slow attribute)
+        return None
+    book = book_of(sc)
+    if book is None or book.start_date is None or sc.start is None:
+        return None
+    return (sc.start, s.tenure_years)
+
+
 @functools.lru_cache(maxsize=64)
-def _anchors(book: Any, name: str | None) -> tuple[np.ndarray, np.ndarray, int, float]:
+def _tenure_groups(book: Any, name: str | None, key: tuple[str, int]) -> tuple[tuple, np.ndarray]:
+    """The distinct tenures of a book segment's accounts (sorted) and each account's group
+    (by position in ``book.of_segment(name)``)."""
+    from csmodel.book import account_tenures
+    from csmodel.dates import parse_year_month
+
+    idx = book.of_segment(name)
+    years = account_tenures(book, parse_year_month(key[0]), key[1])[idx]
+    groups, which = np.unique(years, return_inverse=True)
+    return tuple(int(g) for g in groups) or (key[1],), which.reshape(-1)
+
+
+@functools.lru_cache(maxsize=64)
+def _anchors(
+    book: Any, name: str | None, tenures: tuple[str, int] | None = None
+) -> tuple[np.ndarray, np.ndarray, int, float]:
     """A book segment's MRR and accounts by engine cohort, its account count and ARR."""
     idx = book.of_segment(name)
-    mrr, acc = _cohorts(book, idx)
+    mrr, acc = _cohorts(book, idx, _groups_of(book, name, tenures, idx))
     return mrr, acc, len(idx), float(book.arr[idx].sum())
+
+
+def _groups_of(
+    book: Any, name: str | None, tenures: tuple[str, int] | None, idx: np.ndarray
+) -> tuple[int, np.ndarray] | None:
+    """``(G, the group of each account idx)`` of a segment whose tenure matters, else None."""
+    if tenures is None:
+        return None
+    groups, which = _tenure_groups(book, name, tenures)
+    pos = np.searchsorted(book.of_segment(name), idx)
+    return len(groups), which[pos]
 
 
 class _Timeline:
@@ -346,6 +422,8 @@ class _Timeline:
         return np.concatenate([a[:1], a[:-1]])
 
 
+ROW_CSMS = 13
+"""Where :func:`segment_row` holds the staffed ``csms`` (nan: not staffed)."""
 ROW_CHURN_SENSITIVITY = 18
 """Where :func:`segment_row` holds ``churn_sensitivity`` (``_params_from`` reads it there)."""
 
@@ -359,11 +437,13 @@ def params_from_rows(rows: list[tuple[Any, ...]]) -> Params:
     p = _params_from(np.array(plain, dtype=float).reshape(-1, _FIELDS).T)
     names = list(_ROW_FIELDS)
     update = {}
-    for i in arrays & _ANCHORED:  # (12, N): a column without a book is nan
-        a = np.full((12, len(rows)), np.nan)
+    for i in arrays & _ANCHORED:  # (12 G, N) or (G, N): a column without a book is nan
+        length = max(len(row[i]) for row in rows if isinstance(row[i], np.ndarray))
+        a = np.full((length, len(rows)), np.nan)
         for j, row in enumerate(rows):
-            if isinstance(row[i], np.ndarray):
-                a[:, j] = row[i]
+            if isinstance(row[i], np.ndarray):  # fewer tenure groups: the rest empty
+                a[:, j] = 0.0
+                a[: len(row[i]), j] = row[i]
         update[names[i]] = a
     for i in arrays - _ANCHORED:
         length = max(len(row[i]) for row in rows if isinstance(row[i], np.ndarray))
@@ -408,10 +488,15 @@ _ROW_FIELDS = (
     "book_mrr",
     "book_accounts",
     "cover_group",
+    "alpha",
+    "beta",
+    "tenure",
+    "book_tenure",
 )
 """The :class:`Params` field of each position of a :func:`segment_row`."""
-_ANCHORED = {len(_ROW_FIELDS) - 3, len(_ROW_FIELDS) - 2}
-"""Positions of a :func:`segment_row` that hold one value per renewal anchor."""
+_ANCHORED = {_ROW_FIELDS.index(f) for f in ("book_mrr", "book_accounts", "book_tenure")}
+"""Positions of a :func:`segment_row` that hold one value per renewal anchor (and
+tenure group), or per tenure group."""
 _MAY_BE_ARRAYS = tuple(sorted(_ANCHORED | {_ROW_FIELDS.index(f) for f in TIMED}))
 """Positions of a :func:`segment_row` that may hold an array (a schedule, a book)."""
 
@@ -442,6 +527,10 @@ def _params_from(a: np.ndarray) -> Params:
         book_mrr=np.broadcast_to(a[24], (12, a.shape[-1])),
         book_accounts=np.broadcast_to(a[25], (12, a.shape[-1])),
         cover_group=np.where(a[26] < 0, np.arange(a.shape[-1]), a[26]).astype(int),
+        alpha=a[27],
+        beta=a[28],
+        tenure=a[29],
+        book_tenure=np.broadcast_to(a[30], (1, a.shape[-1])),
     )
 
 
@@ -457,8 +546,23 @@ def concat(batch: list[Params]) -> Params:
         if f == "cover_group":  # group ids are column indices: offset by the columns before
             starts = np.cumsum([0, *(x.shape[-1] for x in parts[:-1])])
             parts = [x + at for x, at in zip(parts, starts, strict=True)]
+        if f in _GROUPED and len({x.shape[0] for x in parts}) > 1:  # more tenure groups
+            rows = max(x.shape[0] for x in parts)
+            parts = [_pad_groups(x, rows) for x in parts]
         out[f] = np.concatenate(parts, axis=-1)
     return Params(**out)
+
+
+_GROUPED = ("book_mrr", "book_accounts", "book_tenure")
+"""The :class:`Params` fields with a row per book cohort or tenure group."""
+
+
+def _pad_groups(x: np.ndarray, rows: int) -> np.ndarray:
+    """``x`` ``(r, N)`` with rows added up to ``rows``: empty (0) for a column with a book,
+    nan (no book) for one without."""
+    out = np.where(np.isnan(x[:1]), np.nan, 0.0) * np.ones((rows, 1))
+    out[: x.shape[0]] = x
+    return out
 
 
 @dataclass(frozen=True)
@@ -466,13 +570,26 @@ class Layout:
     """What every column of one engine call shares: the time grid and the cohorts.
 
     The starting book is 1 cohort (aligned) or 12 (spread); new logos are 12
-    cohorts by join month mod 12 (none when no column signs any).
+    cohorts by join month mod 12 (none when no column signs any). With tenure-based
+    churn (``by_join``: sBG, DOMAIN 10) logos that joined a year apart no longer churn
+    alike, so each join month is its own cohort (``H + 1``), first due from that month;
+    a book's starting cohorts may then come in tenure groups of 12 anchors each.
     """
 
     horizon: int
     start_timing: bool
     n_start: int
     n_new: int
+    by_join: bool = False
+
+    def tenured(self, n_start: int) -> Layout:
+        """This layout for tenure-based churn, with ``n_start`` starting cohorts."""
+        n_new = self.horizon + 1 if self.n_new else 0
+        return replace(self, n_start=n_start, n_new=n_new, by_join=True)
+
+    def new_cohort(self, m: int) -> int:
+        """The cohort that logos joining in month ``m`` join."""
+        return self.n_start + (m if self.by_join else m % 12)
 
     @classmethod
     def of(cls, sc: Scenario, has_new: bool) -> Layout:
@@ -493,7 +610,7 @@ class Layout:
         first = np.concatenate(
             [
                 np.full(self.n_start, 0 if self.start_timing else 1),
-                np.zeros(self.n_new, dtype=int),
+                np.arange(self.n_new) if self.by_join else np.zeros(self.n_new, dtype=int),
             ]
         )
         months = np.arange(self.horizon + 1)[None, :, None]
@@ -609,17 +726,58 @@ class PeriodicChurn:
         return churn_eff * due
 
 
+class TenureChurn(PeriodicChurn):
+    """Shifted-beta-geometric churn (Fader & Hardie 2007; DOMAIN 10) for the columns with
+    ``alpha`` (others churn at their flat rate, :class:`PeriodicChurn`, whose classes
+    carry no churn for sBG columns). A cohort loses ``alpha / (alpha + beta + t - 1)`` of
+    its accounts at its t-th yearly renewal: new logos renew for the first time (t = 1) a
+    year after they join, the starting book at its tenure + 1. ``t`` of cohort ``k`` in
+    month ``m`` is its offset plus the yearly renewals due for it up to ``m``
+    (``(H + 1, K)``, shared by all columns); offsets ``(K, N)`` are the starting cohorts'
+    tenures, and -1 for a logo cohort (due, empty, in its join month).
+    """
+
+    def __init__(self, p: Params, layout: Layout, cls: np.ndarray, start_tenure: np.ndarray):
+        self.sbg = ~np.isnan(p.alpha)
+        self.alpha = np.where(self.sbg, p.alpha, 0.0)
+        self.base = np.where(self.sbg, p.alpha + p.beta - 1.0, 1.0)  # alpha + beta - 1
+        self.yearly = cls == 3  # (H + 1, K): the yearly period is due (so all are)
+        self.renewals = np.cumsum(self.yearly, axis=0)
+        logos = np.full((layout.n_new, p.columns), -1.0)
+        self.offset = np.concatenate([start_tenure, logos])  # (K, N)
+        self.sensitivity = p.churn_sensitivity
+
+    def renewal(self, m: int) -> np.ndarray:
+        """``t`` of each cohort's renewal if one is due in month ``m``, ``(K, N)``."""
+        return self.offset + self.renewals[m][:, None]
+
+    def cohort_churn(self, m: int, gap: np.ndarray) -> np.ndarray:
+        """Churn of each cohort ``(K, N)`` in month ``m`` (0 where none is due or churn is
+        flat), raised by the coverage ``gap`` ``(N,)`` as a rate is (DOMAIN 5.3)."""
+        t = np.maximum(self.renewal(m), 1.0)
+        c = self.alpha / (self.base + t)
+        c = np.minimum(1.0, c * (1.0 + self.sensitivity * gap))
+        return c * self.yearly[m][:, None]
+
+
 def run(
     p: Params, layout: Layout, retention: RetentionModel | None = None
 ) -> dict[str, np.ndarray]:
     """The month loop over columns (see the module docstring): arrays ``(H + 1, N)``,
     and year windows ``(years, N)`` under ``year_*`` keys. ``retention`` says how cohorts
     churn (default: :class:`PeriodicChurn`)."""
-    churn_model = retention or PeriodicChurn()
+    booked = ~np.isnan(p.book_mrr[0])
+    tenured = bool(np.any(~np.isnan(p.alpha)))
+    if tenured:  # sBG: logos by join month; a book's cohorts by anchor and tenure group
+        layout = layout.tenured(p.book_mrr.shape[0] if booked.any() else layout.n_start)
     coverage = _Coverage(p)
     n, h = p.columns, layout.horizon
     n_start, n_new, n_coh = layout.n_start, layout.n_new, layout.cohorts
     cls = layout.classes()
+    start_tenure = _start_tenure(p, n_start, booked)
+    churn_model = retention or (
+        TenureChurn(p, layout, cls, start_tenure) if tenured else PeriodicChurn()
+    )
     # Per-class sums of the opening state, starting book (0-3) and new logos (4-7) apart.
     col = cls + 4 * (np.arange(n_coh) >= n_start)
     class_sum = (col[:, None, :] == np.arange(8)[None, :, None]).astype(float)  # (H+1, 8, K)
@@ -638,10 +796,10 @@ def run(
     mrr, acc, ex_mrr, ex_acc = state
     mrr[:n_start] = p.start_mrr / n_start
     acc[:n_start] = p.start_accounts / n_start
-    booked = ~np.isnan(p.book_mrr[0])
     if booked.any():  # an account book: each cohort its accounts' renewal anchor (DOMAIN 8)
-        mrr[:12, booked] = p.book_mrr[:, booked]
-        acc[:12, booked] = p.book_accounts[:, booked]
+        rows = p.book_mrr.shape[0]
+        mrr[:rows, booked] = p.book_mrr[:, booked]
+        acc[:rows, booked] = p.book_accounts[:, booked]
     factors = np.empty((4, 4, n))
     rates = np.empty((3, 4, n))  # churn, contraction, expansion per class
     churn_rate, contr_rate, exp_rate = rates
@@ -658,7 +816,7 @@ def run(
     for m in range(h + 1):
         q = p.at(m) if timed else p  # the inputs in force this month (schedules, DOMAIN 7)
         pr_m, op_m = (price_rate[m], one_price[m]) if p.price.ndim == 2 else (price_rate, one_price)
-        r = n_start + (m % 12) if n_new else None
+        r = layout.new_cohort(m) if n_new else None
         # Year windows: twelve months of change each, starting at window_open.
         if (m - window_open) % 12 == 0 and (m - window_open) // 12 < n_years:
             _open_year(state, years, (m - window_open) // 12, m, layout, p.at(max(m - 1, 0)))
@@ -688,24 +846,40 @@ def run(
         np.subtract(1.0, churn_rate, out=factors[1])  # accounts
         factors[2] = factors[0]  # the year's book moves as the MRR
         factors[3] = factors[1]  # and its accounts as the accounts
-        state *= np.take(factors, cls[m], axis=1)
+        if tenured:  # sBG columns: churn per cohort, by its tenure (TenureChurn)
+            moved = _tenure_step(churn_model, m, cls[m], gap, factors, contr_rate, op_m, state)
+        else:
+            state *= np.take(factors, cls[m], axis=1)
 
         flows = (rates * mrr_c).sum(axis=1)
-        out["churn"][m], out["contraction"][m], out["expansion"][m] = flows
         np.multiply(growth, pr_m, out=priced)
-        out["price_increase"][m] = (priced * mrr_c).sum(axis=0)
+        price_flow = (priced * mrr_c).sum(axis=0)
+        if tenured:
+            flows = flows + moved[0][:3]
+            price_flow = price_flow + moved[0][3]
+        out["churn"][m], out["contraction"][m], out["expansion"][m] = flows[:3]
+        out["price_increase"][m] = price_flow
         y = (m - window_open) // 12
         if m >= window_open and y < n_years:
             # the same movements on the book that existed when this year opened
             book_c = sums[2, :4] + sums[2, 4:]
             book_flows = (rates * book_c).sum(axis=1)
+            book_price = (priced * book_c).sum(axis=0)
+            if tenured:
+                book_flows = book_flows + moved[1][:3]
+                book_price = book_price + moved[1][3]
             years["churn"][y] += book_flows[0]
             years["contraction"][y] += book_flows[1]
             years["expansion"][y] += book_flows[2]
-            years["price_increase"][y] += (priced * book_c).sum(axis=0)
-        book = (sums[0, :4] * factors[0]).sum(axis=0)
-        total = (sums[0, 4:] * factors[0]).sum(axis=0) + book
-        accounts = (acc_c * factors[1]).sum(axis=0)
+            years["price_increase"][y] += book_price
+        if tenured:  # read off the state: its factors differ within a class
+            book = mrr[:n_start].sum(axis=0)
+            total = mrr.sum(axis=0)
+            accounts = acc.sum(axis=0)
+        else:
+            book = (sums[0, :4] * factors[0]).sum(axis=0)
+            total = (sums[0, 4:] * factors[0]).sum(axis=0) + book
+            accounts = (acc_c * factors[1]).sum(axis=0)
         if n_new:
             mrr[r] += q.joiners_mrr
             acc[r] += q.joiners_accounts
@@ -729,7 +903,56 @@ def run(
 
     out.update({f"year_{k}": v for k, v in years.items()})
     out["book_cohorts_at_h"] = book_at_h
+    # the renewal each starting cohort comes to next after the horizon (t, for sBG values)
+    due = np.cumsum(cls[:h, :n_start] == 3, axis=0)[-1] if h else np.zeros(n_start)
+    out["book_tenure_at_h"] = start_tenure + due[:, None] + 1.0
     return out
+
+
+def _start_tenure(p: Params, n_start: int, booked: np.ndarray) -> np.ndarray:
+    """Years each starting cohort has renewed, ``(n_start, N)``: its book tenure group's
+    (cohort ``12 g + i`` is group g), else the column's ``tenure_years``."""
+    out = np.broadcast_to(p.tenure, (n_start, p.columns)).copy()
+    if booked.any() and not np.isnan(p.book_tenure).all():
+        group = np.minimum(np.arange(n_start) // 12, p.book_tenure.shape[0] - 1)
+        by_group = p.book_tenure[group]
+        out = np.where(np.isnan(by_group), out, by_group)
+    return out
+
+
+def _tenure_step(
+    model: TenureChurn,
+    m: int,
+    cls_m: np.ndarray,
+    gap: np.ndarray,
+    factors: np.ndarray,
+    contr_rate: np.ndarray,
+    one_price: np.ndarray,
+    state: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply month ``m``'s factors to ``state`` with each sBG cohort's own churn (DOMAIN
+    10), on top of its class's other movements (the classes carry no churn for sBG
+    columns). As for a flat rate, contraction is capped at what churn leaves
+    (``min(d, 1 - c)``). Returns what the cohort churn adds to the month's flows (churn,
+    contraction, expansion, price increase; ``(4, N)``) on the whole book and on the
+    year's book (the two opening MRRs, ``state[0]`` and ``state[2]``)."""
+    f = np.take(factors, cls_m, axis=1)  # (4, K, N)
+    c = model.cohort_churn(m, gap)  # (K, N)
+    excess = np.maximum(0.0, c + np.take(contr_rate, cls_m, axis=0) - 1.0)
+    op = np.take(one_price, cls_m, axis=0)
+    lost = c - excess  # MRR share churn takes beyond the contraction it displaces
+    f[0] -= lost * op
+    f[2] = f[0]
+    f[1] *= 1.0 - c
+    f[3] = f[1]
+    moved = []
+    for opening in (state[0], state[2]):
+        churned = (c * opening).sum(axis=0)
+        uncontracted = (excess * opening).sum(axis=0)
+        unpriced = (lost * (op - 1.0) * opening).sum(axis=0)
+        moved.append(np.stack([churned, -uncontracted, np.zeros_like(churned), -unpriced]))
+    state *= f
+    return moved[0], moved[1]
 
 
 def _open_year(state: np.ndarray, years: dict, y: int, m: int, layout: Layout, p: Params) -> None:
@@ -739,7 +962,7 @@ def _open_year(state: np.ndarray, years: dict, y: int, m: int, layout: Layout, p
     ex_acc[...] = acc
     if not layout.start_timing and m > 0 and layout.n_new:
         # logos that joined last month are dated in the new year, not the old book
-        prev = layout.n_start + ((m - 1) % 12)
+        prev = layout.new_cohort(m - 1)
         ex_mrr[prev] -= p.joiners_mrr
         ex_acc[prev] -= p.joiners_accounts
         np.maximum(ex_mrr, 0.0, out=ex_mrr)
@@ -798,6 +1021,7 @@ def _assemble(
         year_contraction=_ro(sel["year_contraction"]),
         year_churn=_ro(sel["year_churn"]),
         book_cohorts_at_h=_ro(sel["book_cohorts_at_h"]),
+        book_tenure_at_h=_ro(sel["book_tenure_at_h"]),
         params=q,
     )
 
@@ -828,6 +1052,10 @@ class Batch:
     columns: Projection
     members: list[int]
     slices: list[slice]
+
+    def projection(self, i: int, sc: Scenario) -> Projection:
+        """The projection of member ``i`` (scenario ``sc``), its columns copied out."""
+        return _slice(self.columns, sc, self.slices[i])
 
 
 def project_columns(sc: Scenario, p: Params) -> Projection:
@@ -884,8 +1112,8 @@ def project_batch(scenarios: list[Scenario]) -> list[Projection]:
             sc = scenarios[i]
             results[i] = replace(b.columns, scenario=sc, segments=tuple(sc.segments))
             continue
-        for i, cols in zip(b.members, b.slices, strict=True):
-            results[i] = _slice(b.columns, scenarios[i], cols)
+        for k, i in enumerate(b.members):
+            results[i] = b.projection(k, scenarios[i])
     return results  # type: ignore[return-value]
 
 
@@ -962,7 +1190,8 @@ def _owned_rows(sc: Scenario) -> tuple[list[tuple], list[list[int]], list[tuple]
             else:  # one CSM per owner, counted once across segments
                 staff = 0.0 if owner in owner_first else 1.0
             group = owner_first.setdefault(owner, len(rows)) if owner else len(rows)
-            for r in _group_rows(sc, row, book, mine, staff, owner is None, scale):
+            tenures = (name, _tenure_key(sc, seg))
+            for r in _group_rows(sc, row, book, mine, staff, owner is None, scale, tenures):
                 r[_ROW["cover_group"]] = group
                 cols.append(len(rows))
                 rows.append(tuple(r))
@@ -1002,13 +1231,27 @@ def _group_rows(
     staff: Any,
     new_logos: bool,
     scale: tuple[float, float] = (1.0, 1.0),
+    tenures: tuple[str, Any] | None = None,
 ) -> list[list]:
-    """The columns of one coverage group (see :func:`_owned_rows`); ``staff`` on the first."""
+    """The columns of one coverage group (see :func:`_owned_rows`); ``staff`` on the first.
+    ``tenures`` (segment name, :func:`_tenure_key`) groups sBG accounts by tenure."""
     terms = book.term[idx]
     out = []
     annual = idx[terms == 12]
     if len(annual) or new_logos:
-        out.append(_book_row(row, book, annual, new_logos, scale))
+        out.append(_book_row(row, book, annual, new_logos, scale, tenures))
+    if not np.isnan(row[_ROW["alpha"]]) and np.any(terms != 12):
+        from csmodel.errors import Problem, ScenarioError
+
+        name = tenures[0] if tenures else "?"
+        raise ScenarioError(
+            Problem(
+                book.file,
+                f"segment `{name}` has tenure-based churn (model: sbg) and contracts of "
+                f"{int(terms[terms != 12][0])} months: csmodel projects sBG churn at yearly "
+                "renewals only; give the segment a flat churn rate, or 12-month terms",
+            )
+        )
     h = sc.horizon_months
     first = 0 if sc.timing == "start" else 1
     churn_every = _LENGTHS[int(row[_ROW["_churn_every"]])]
@@ -1034,10 +1277,18 @@ def _unstaffed(staff: Any) -> bool:
 
 
 def _book_row(
-    row: tuple, book: Any, idx: np.ndarray, new_logos: bool, scale: tuple[float, float]
+    row: tuple,
+    book: Any,
+    idx: np.ndarray,
+    new_logos: bool,
+    scale: tuple[float, float],
+    tenures: tuple[str, Any] | None = None,
 ) -> list:
     """``row`` holding only the accounts ``idx`` of the book (and new logos or not)."""
-    mrr, acc = _cohorts(book, idx)
+    groups = None
+    if tenures is not None and tenures[1] is not None:
+        groups = _groups_of(book, tenures[0], tenures[1], idx)
+    mrr, acc = _cohorts(book, idx, groups)
     if scale != (1.0, 1.0):
         acc, mrr = acc * scale[0], mrr * scale[1]
     r = list(row)
@@ -1050,11 +1301,18 @@ def _book_row(
     return r
 
 
-def _cohorts(book: Any, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """MRR and accounts by engine cohort of the accounts ``idx`` of a book."""
+def _cohorts(
+    book: Any, idx: np.ndarray, groups: tuple[int, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """MRR and accounts by engine cohort of the accounts ``idx`` of a book; with
+    ``groups`` (G, each account's tenure group), cohort ``12 g + anchor``."""
     cohort = (1 - book.renewal_month[idx]) % 12
-    mrr = np.bincount(cohort, weights=book.arr[idx] / 12.0, minlength=12)
-    return mrr, np.bincount(cohort, minlength=12).astype(float)
+    size = 12
+    if groups is not None:
+        size = 12 * groups[0]
+        cohort = cohort + 12 * groups[1]
+    mrr = np.bincount(cohort, weights=book.arr[idx] / 12.0, minlength=size)
+    return mrr, np.bincount(cohort, minlength=size).astype(float)
 
 
 _SUMMED = (
@@ -1077,6 +1335,8 @@ def project_owned(sc: Scenario) -> Projection:
         a = fields[f]
         fields[f] = _ro(np.stack([a[..., g].sum(axis=-1) for g in groups], axis=-1))
     fields["coverage"] = _ro(np.stack([cols.coverage[..., g].min(axis=-1) for g in groups], -1))
+    # a segment's columns share its tenure groups (_owned_rows): its first column's
+    fields["book_tenure_at_h"] = _ro(cols.book_tenure_at_h[..., [g[0] for g in groups]])
     fields["hours_per_account"] = _ro(cols.hours_per_account[[g[0] for g in groups]])
     fields["params"] = params(sc)
     fields["owners"] = _owner_load(cols, p, names) if names else None

@@ -105,7 +105,18 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     "departures); leave out for fully staffed.",
     ("Segment", "cost_per_csm"): "Fully loaded cost per CSM of this segment, per year "
     "(default: team.cost_per_csm).",
-    ("Segment", "churn"): "Revenue lost by accounts leaving, per period.",
+    ("Segment", "churn"): "Revenue lost by accounts leaving: a flat rate per period "
+    "{rate, every}, or tenure-based {model: sbg, alpha, beta} (shifted-beta-geometric: "
+    "churn alpha / (alpha + beta + t - 1) at a cohort's t-th yearly renewal).",
+    ("Segment", "tenure_years"): "Years the starting book has already renewed (default 0): "
+    "with sBG churn its first renewal in the plan is t = tenure_years + 1 (with a book, "
+    "each account's start_date says instead).",
+    ("SbgChurn", "model"): "sbg: tenure-based churn (Fader & Hardie 2007), as "
+    "`csmodel fit retention` prints it.",
+    ("SbgChurn", "alpha"): "Above 0: with beta, the Beta distribution of churn "
+    "probabilities; churn at the first renewal is alpha / (alpha + beta). May be a range.",
+    ("SbgChurn", "beta"): "Above 0: the larger beta (against alpha), the lower and flatter "
+    "churn. May be a range.",
     ("Segment", "contraction"): "Revenue lost by accounts that stay (downsell), per period.",
     ("Segment", "expansion"): "Upsell / cross-sell growth of retained revenue, per period.",
     ("Segment", "price_increase"): "Uplift on the retained, expanded contract, per period.",
@@ -136,6 +147,12 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Check", "name"): "Stable id shown in reports (default: e.g. grr-min).",
     ("Check", "year"): "Evaluate on one year: a plan year (1, 2, ...) or, with start, a fiscal "
     "year such as FY2028.",
+    ("Check", "probability"): "Monte Carlo: pass when at least this share of simulated paths "
+    "meets the bound (needs --simulate or simulate: in the file).",
+    ("Scenario", "simulate"): "Monte Carlo defaults of --simulate (the command line wins).",
+    ("Simulate", "paths"): "Paths to draw (1 to 100,000; default 1000).",
+    ("Simulate", "seed"): "Seed of the draws (0 to 4,294,967,295); left out, one is drawn and "
+    "printed.",
     ("Lint", "disable"): "Lint ids to switch off for this file (say why in a comment).",
 }
 
@@ -218,6 +235,9 @@ def _validator_schema(func: Any) -> dict[str, Any]:
     if name.startswith("_schedulable."):
         plain = _validator_schema(free["fn"])["anyOf"]
         return {"anyOf": [*plain, schedule_schema(plain), range_schema(plain)]}
+    if name.startswith("_ranged."):  # a range, not a schedule (sBG alpha and beta)
+        plain = _validator_schema(free["fn"])["anyOf"]
+        return {"anyOf": [*plain, range_schema(plain)]}
     if func is schema._header:
         return {
             "anyOf": [

@@ -45,9 +45,7 @@ def closing_mrr(pr: Projection, month: int, sel: Any = slice(None)) -> float:
     """
     if month == 0:
         return float(pr.starting_mrr[sel].sum())
-    if pr.scenario.timing == "start":
-        return float(pr.mrr[month - 1, sel].sum())
-    return float(pr.mrr[month, sel].sum() - pr.joined_mrr[month, sel].sum())
+    return float(closing_mrr_rows(pr, month, month)[0][sel].sum())
 
 
 def exit_arr(pr: Projection, month: int, sel: Any = slice(None)) -> float:
@@ -58,6 +56,15 @@ def exit_arr(pr: Projection, month: int, sel: Any = slice(None)) -> float:
 def closing_arr_series(pr: Projection, sel: Any = slice(None)) -> list[float]:
     """Closing ARR of months 1 .. H: the ARR chart's points (the last is exit ARR)."""
     return [exit_arr(pr, k, sel) for k in range(1, pr.horizon + 1)]
+
+
+def closing_mrr_rows(pr: Projection, first: int, last: int) -> np.ndarray:
+    """:func:`closing_mrr` of months ``first .. last`` (1-based) for each column,
+    ``(months, columns)``: the one formula, read a month at a time or, by a simulation,
+    the whole horizon in one array operation."""
+    if pr.scenario.timing == "start":
+        return pr.mrr[first - 1 : last]
+    return pr.mrr[first : last + 1] - pr.joined_mrr[first : last + 1]
 
 
 def peak_fte(pr: Projection) -> np.ndarray:
@@ -168,9 +175,7 @@ def column_parts(pr: Projection) -> dict[str, np.ndarray]:
         "flat": pr.flat_mrr[:h].sum(axis=0),
         "start_accounts": acc,
         "start_mrr": pr.starting_mrr,
-        "closing_mrr": pr.mrr[h - 1]
-        if pr.scenario.timing == "start"
-        else pr.mrr[h] - pr.joined_mrr[h],  # as closing_mrr(pr, h), per column
+        "closing_mrr": closing_mrr_rows(pr, h, h)[0],
         "y_open": year0(pr.year_open_mrr),
         "y_close": year0(pr.year_close_mrr),
         "y_added": year0(pr.year_expansion) + year0(pr.year_price_increase),
@@ -309,7 +314,7 @@ def retention(book: dict[str, float]) -> tuple[float | None, float | None, float
     )
 
 
-def yearly(pr: Projection, segment: int | None = None) -> list[dict[str, Any]]:
+def yearly(pr: Projection, segment: int | None = None, sel: Any = None) -> list[dict[str, Any]]:
     """One row per plan year of the horizon: twelve months from the plan's first month,
     fiscal calendar or not (DOMAIN 7; the last may be partial). A dated plan's rows say
     which months they hold: ``first_month`` and ``last_month`` (``2027-02``, ``2028-01``).
@@ -317,11 +322,12 @@ def yearly(pr: Projection, segment: int | None = None) -> list[dict[str, Any]]:
     NRR, GRR and logo retention of year y are read off the bridge of the book
     that existed when year y began, over its twelve months of dated changes
     (``starting_book``); ``None`` for a partial year. ``ending_arr`` is the
-    year's closing ARR (exit ARR for the last).
+    year's closing ARR (exit ARR for the last). ``sel`` (columns) replaces ``segment``
+    where a caller holds several books side by side (a simulation's paths).
     """
     from csmodel.dates import Calendar
 
-    sel = _select(pr, segment)
+    sel = _select(pr, segment) if sel is None else sel
     h = pr.horizon
     cal = Calendar.of(pr.scenario)
     rows = []

@@ -277,12 +277,27 @@ def variant_overrides(doc: Document, name: str) -> list[Override]:
     return out
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where a resolved scenario came from: its document, its variant (``None``: the base)
+    and the overrides applied, in order (the variant's, then ``--set``). :func:`resolve`
+    keeps it on the scenario (``scenario._source``); copies and edits of the scenario
+    (``model_copy``, ``edit``, ``book.sizing_view``) carry it along."""
+
+    document: Document
+    variant: str | None
+    overrides: tuple[Override, ...]
+
+
 def resolve(
     doc: Document, variant: str | None = None, sets: list[Override] | None = None
 ) -> Scenario:
-    """The scenario for ``variant`` (``None`` = base) with ``--set`` overrides applied last."""
-    overrides = variant_overrides(doc, variant) if variant else []
-    return apply(doc, overrides + list(sets or []))
+    """The scenario for ``variant`` (``None`` = base) with ``--set`` overrides applied last,
+    carrying its :class:`Provenance` (a copy: the document's own scenario is never marked)."""
+    overrides = (variant_overrides(doc, variant) if variant else []) + list(sets or [])
+    scenario = apply(doc, overrides).model_copy()
+    scenario._source = Provenance(doc, variant, tuple(overrides))
+    return scenario
 
 
 def check_variants(doc: Document) -> list[Problem]:
@@ -299,6 +314,7 @@ def check_variants(doc: Document) -> list[Problem]:
 __all__ = [
     "Origin",
     "Override",
+    "Provenance",
     "apply",
     "check_variants",
     "parse_set",

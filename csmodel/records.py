@@ -214,19 +214,51 @@ def project_record(pr: Projection, by: str = "year", *, periods_rows: Any = None
 
 
 def simulation_record(sim: Any) -> dict[str, Any]:
-    """A Monte Carlo run as plain data (DOMAIN 9): paths, seed, and the mean and P5, P10,
-    P50, P90, P95 of every metric over the paths, for the book and per segment."""
+    """A Monte Carlo run as plain data (DOMAIN 9): paths, seed, the ranged inputs, and the
+    mean and P5, P10, P50, P90, P95 of every metric over the paths, for the book, per
+    segment and per plan year (``years[]``: ``year`` and the bands of ``revenue``,
+    ``ending_arr``, ``nrr``, ``grr``, ``logo_retention``; ``None`` bands where a year
+    has no value, e.g. NRR of a partial year), and ``arr``: the book's closing ARR of
+    months 1 .. H at P10, P50 and P90 (the fan chart's lines)."""
     return {
         "paths": sim.paths,
         "seed": sim.seed,
-        "discrete": False,
+        "discrete": sim.discrete,
         "inputs": sorted(sim.inputs),
         "metrics": {m: sim.bands(v) for m, v in sim.metrics.items()},
         "segments": {
             name: {"metrics": {m: sim.bands(v) for m, v in d.items()}}
             for name, d in sim.segments.items()
         },
+        "years": [
+            {"year": y + 1, **{k: sim.bands(v) for k, v in row.items()}}
+            for y, row in enumerate(sim.years)
+        ],
+        "arr": sim.arr_bands(),
     }
+
+
+def simulation_note(sim: Any) -> str:
+    """What a simulated figure hinges on, for a conventions line."""
+    return (
+        f"simulated: {sim.paths:,} paths, seed {sim.seed}, every range drawn once per path "
+        "(drivers shared); repeat with --simulate "
+        f"{sim.paths} --seed {sim.seed}"
+    )
+
+
+def sample_rows(sim: Any) -> tuple[list[str], list[list[Any]]]:
+    """``project --samples``: one row per path: ``path`` (1-based), the drawn value of each
+    ranged input (its dotted path), then every metric of the book."""
+    inputs = sorted(sim.inputs)
+    header = ["path", *inputs, *sim.metrics]
+    rows = []
+    for i in range(sim.paths):
+        row: list[Any] = [i + 1]
+        row += [float(sim.inputs[k][i]) for k in inputs]
+        row += [float(v[i]) for v in sim.metrics.values()]
+        rows.append(row)
+    return header, clean(rows)
 
 
 def owners_entry(rows: list[dict] | None) -> dict[str, Any]:
@@ -300,6 +332,15 @@ OWNER_SIZING = (
 )
 """What ``headcount`` says (table, markdown, JSON ``sizing_note``) when the scenario has an
 account book with owners or other contract terms than a year."""
+
+
+def _sweep_simulated(sim: Any, segment: str, csms: int) -> dict[str, Any]:
+    """A sweep row's ``simulated`` entry under ``headcount --simulate``: the share of
+    paths covered every month (``covered_share``) and the P10/P50/P90 of the segment's
+    contribution; nothing without a simulation."""
+    if sim is None:
+        return {}
+    return {"simulated": dict(sim.rows.get(segment, {}).get(csms, {}))}
 
 
 def headcount_record(report: Any) -> dict[str, Any]:
@@ -411,6 +452,7 @@ def headcount_record(report: Any) -> dict[str, Any]:
                         "exit_arr_delta": r.exit_arr_delta,
                         "break_even_month": r.break_even_month,
                         **({"value": r.value, "value_delta": r.value_delta} if valued else {}),
+                        **_sweep_simulated(report.simulation, s.name, r.csms),
                     }
                     for r in s.sweep
                 ]
@@ -440,8 +482,15 @@ def headcount_record(report: Any) -> dict[str, Any]:
             ],
             **owners_entry(getattr(report, "owners", None)),
             **({"sizing_note": OWNER_SIZING} if getattr(report, "sized_apart", False) else {}),
+            **_simulation_entry(getattr(report, "simulation", None)),
         }
     )
+
+
+def _simulation_entry(sim: Any) -> dict[str, Any]:
+    if sim is None:
+        return {}
+    return {"simulation": {"paths": sim.paths, "seed": sim.seed, "discrete": False}}
 
 
 COMPARE_CSV_COLUMNS = (
@@ -471,6 +520,8 @@ def compare_record(cols: list[Any], metrics: list[str], by_segment: bool = False
             "staffing_differs": c.staffing_differs,
             "break_even_month": c.break_even_month,
         }
+        if c.simulation is not None:
+            out["simulation"] = simulation_record(c.simulation)
         if by_segment:
             out["segments"] = {
                 name: {m: values[m] for m in metrics} for name, values in c.segment_metrics.items()
@@ -488,23 +539,39 @@ def compare_rows(cols: list[Any], metrics: list[str], by_segment: bool = False) 
     table = [(BOOK_TOTAL, m, [c.metrics[m] for c in cols]) for m in metrics]
     if by_segment:
         table += segment_rows(cols, metrics)
+    simulated = any(c.simulation is not None for c in cols)
     rows = []
     for segment, m, values in table:
         for c, value in zip(cols, values, strict=True):
             d, rel = delta(m, value, values[0])
-            rows.append(
-                {
-                    "segment": segment,
-                    "metric": m,
-                    "label": c.label,
-                    "file": c.file,
-                    "variant": c.variant or "",
-                    "value": value,
-                    "delta": d,
-                    "delta_pct": None if rel is None else rel * 100.0,
-                }
-            )
+            row = {
+                "segment": segment,
+                "metric": m,
+                "label": c.label,
+                "file": c.file,
+                "variant": c.variant or "",
+                "value": value,
+                "delta": d,
+                "delta_pct": None if rel is None else rel * 100.0,
+            }
+            if simulated:  # P10/P50/P90 of the column's simulated paths
+                row.update(dict.fromkeys(COMPARE_BANDS))
+                if c.simulation is not None:
+                    sim = c.simulation
+                    paths = (
+                        sim.metrics.get(m)
+                        if segment == BOOK_TOTAL
+                        else sim.segments.get(segment, {}).get(m)
+                    )
+                    if paths is not None:
+                        bands = sim.bands(paths)
+                        row.update({k: bands[k] for k in COMPARE_BANDS})
+            rows.append(row)
     return clean(rows)
+
+
+COMPARE_BANDS = ("p10", "p50", "p90")
+"""The percentiles ``compare --simulate`` shows per column."""
 
 
 def sensitivity_record(result: Any) -> dict[str, Any]:
@@ -559,6 +626,27 @@ CHECK_RESULT_KEYS = (
 """Keys of each result of ``csmodel check --format json``, in order."""
 
 
+def check_result_record(r: Any) -> dict[str, Any]:
+    """One check or lint result: :data:`CHECK_RESULT_KEYS`; a probabilistic check adds
+    ``probability`` and ``simulation`` (``paths``, ``seed``, ``met``, ``share`` and its
+    95% Wilson interval ``share_low`` .. ``share_high``); its ``value`` is the metric's
+    median over the paths."""
+    out = {k: getattr(r, k) for k in CHECK_RESULT_KEYS}
+    if r.simulation is not None:
+        sim = r.simulation
+        lo, hi = sim.interval
+        out["probability"] = r.probability
+        out["simulation"] = {
+            "paths": sim.paths,
+            "seed": sim.seed,
+            "met": sim.met,
+            "share": sim.share,
+            "share_low": lo,
+            "share_high": hi,
+        }
+    return out
+
+
 def check_record(report: Any) -> dict[str, Any]:
     """``csmodel check`` as plain data: files, their results, and counts by status.
 
@@ -571,7 +659,7 @@ def check_record(report: Any) -> dict[str, Any]:
             "files": [
                 {
                     "file": f.file,
-                    "results": [{k: getattr(r, k) for k in CHECK_RESULT_KEYS} for r in f.results],
+                    "results": [check_result_record(r) for r in f.results],
                 }
                 for f in report.files
             ],

@@ -6,6 +6,7 @@ a check's ``year`` is written once, at :data:`YEAR_METRICS`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -75,16 +76,51 @@ class Result:
     unit: str = "number"
     currency: str = "USD"
     year: int | str | None = None
+    probability: float | None = None
+    simulation: Share | None = None
 
     @property
     def value_text(self) -> str:
-        """The value as people read it (``89.07%``, ``$1,234``, ``19.95``); empty when none."""
+        """The value as people read it (``89.07%``, ``$1,234``, ``19.95``); empty when none.
+        A probabilistic check shows the share of paths that met the bound."""
+        if self.simulation is not None:
+            return f"{show(self.simulation.share, 'rate')} of paths"
         return "" if self.value is None else show(self.value, self.unit, self.currency)
 
     @property
     def bound_text(self) -> str:
-        """``min 90.00%``, ``max 25.00`` or ``90.00% to 110.00%``; empty when unbounded."""
-        return bound_text(self.min, self.max, self.unit, self.currency)
+        """``min 90.00%``, ``max 25.00`` or ``90.00% to 110.00%``; empty when unbounded;
+        a probabilistic check adds ``in >= 80.00% of paths``."""
+        text = bound_text(self.min, self.max, self.unit, self.currency)
+        if self.probability is not None:
+            text += f" in >= {show(self.probability, 'rate', exact=True)} of paths"
+        return text
+
+
+Z95 = 1.959963984540054
+"""The standard normal's 97.5th percentile: a two-sided 95% interval."""
+
+
+@dataclass(frozen=True)
+class Share:
+    """How many of a simulation's paths met a probabilistic check's bound: ``met`` of
+    ``paths`` (seed ``seed``), with the 95% Wilson score interval ``low .. high`` of the
+    share (Wilson 1927; it stays inside [0, 1] and is honest at 0 and ``paths``)."""
+
+    met: int
+    paths: int
+    seed: int
+
+    @property
+    def share(self) -> float:
+        return self.met / self.paths
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        n, p, z2 = self.paths, self.share, Z95 * Z95
+        centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+        half = Z95 / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+        return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True)
@@ -156,8 +192,10 @@ class Results:
     """Results of one scenario, computed on first use: its projection and, for the
     headcount ids, the projection of the same scenario fully staffed."""
 
-    def __init__(self, scenario: Any):
+    def __init__(self, scenario: Any, projection: Any = None):
         self.scenario = scenario
+        if projection is not None:  # already projected (e.g. one path of a simulation)
+            self.__dict__["projection"] = projection
 
     @cached_property
     def projection(self) -> Any:

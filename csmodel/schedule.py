@@ -200,6 +200,12 @@ def parse(data: dict, check: Callable[[Any], float]) -> Schedule:
             linear = value == "linear"
             continue
         key = _key(raw)
+        if isinstance(value, dict) and ("low" in value or "high" in value):
+            raise ScheduleError(
+                "a range cannot be one month of a schedule (DOMAIN 9: a range holds for the "
+                "whole horizon); make the whole number a range, or keep the schedule plain",
+                raw,
+            )
         try:
             x = check(value)
         except ValueError as exc:

@@ -22,16 +22,20 @@ from __future__ import annotations
 import math
 import re
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
+    ValidationError,
     field_validator,
+    model_validator,
 )
 
 from csmodel.ids import DEPRECATED_METRICS, HEADCOUNT_METRICS, METRICS, PERIODS, RATE_METRICS
@@ -89,6 +93,11 @@ ACCOUNTS_PER_CSM_RANGE = (0.1, 10_000_000)
 """A top-down ratio: at most ten CSMs per account, at most every account of a segment each."""
 MAX_SENSITIVITY = 100.0
 """Largest understaffing sensitivity (1.0 is the default; 10 is already extreme)."""
+MAX_SBG_PARAMETER = 1e6
+"""Largest sBG ``alpha`` or ``beta`` (DOMAIN 10): far beyond any fit (``csmodel fit
+retention`` refuses alpha + beta above 1e5: churn is then a constant rate)."""
+MAX_TENURE_YEARS = 100
+"""Most years of tenure a segment's starting book may have (``tenure_years``)."""
 RATE_BOUND_PLAIN_MAX = {"nrr": 10.0}
 """Largest plain-number check bound for a rate metric (default 1 = 100%; see Check)."""
 
@@ -274,6 +283,29 @@ def _schedulable(fn):
     return check
 
 
+def _ranged(fn):
+    """A number that may be a range (DOMAIN 9: drawn in Monte Carlo, its median
+    otherwise) but not a schedule: the sBG ``alpha`` and ``beta``, whose churn already
+    changes with each cohort's tenure. ``fn`` is the plain number's validator."""
+
+    def check(value: Any) -> Any:
+        from csmodel.ranges import Range, is_range
+        from csmodel.ranges import parse as parse_range
+
+        if isinstance(value, Range):
+            return parse_range(value.plain(), fn, False)
+        if isinstance(value, (dict, MappingProxyType)):
+            if is_range(dict(value)):
+                return parse_range(dict(value), fn, False)
+            raise ValueError(
+                "expected a number or a range {low, high}, not a schedule: an sBG "
+                "cohort's churn already changes with its tenure"
+            )
+        return fn(value)
+
+    return check
+
+
 def schedulable(model: Any, name: str) -> bool:
     """Whether field ``name`` of the model class ``model`` may be written as a schedule."""
     field = getattr(model, "model_fields", {}).get(name)
@@ -349,6 +381,104 @@ class Movement(_Model):
         return PERIODS[self.every]
 
 
+SBG_KEYS = ("model", "alpha", "beta")
+"""The keys of a tenure-based churn (``churn: {model: sbg, alpha, beta}``)."""
+
+
+class SbgChurn(_Model):
+    """Tenure-based churn, shifted-beta-geometric (Fader & Hardie 2007; DOMAIN 10).
+
+    Each account renews with a probability drawn once from Beta(alpha, beta), so a
+    cohort loses ``alpha / (alpha + beta + t - 1)`` of its accounts (and their MRR) at
+    its t-th yearly renewal, less and less as the loyal ones remain. New logos renew
+    for the first time (t = 1) a year after signing; the starting book at
+    ``tenure_years + 1`` (or each account's ``start_date`` with a book). Written
+    ``{model: sbg, alpha: 0.704, beta: 1.182}``, as ``csmodel fit retention`` prints
+    it; ``alpha`` and ``beta`` may be ranges (Monte Carlo), not schedules.
+    """
+
+    model: Literal["sbg"]
+    alpha: Annotated[Any, BeforeValidator(_ranged(_num(lo_open=True, hi=MAX_SBG_PARAMETER)))]
+    beta: Annotated[Any, BeforeValidator(_ranged(_num(lo_open=True, hi=MAX_SBG_PARAMETER)))]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sbg_keys(cls, data: Any) -> Any:
+        """What a flat-rate churn's keys mean next to ``model: sbg``, located at the key."""
+        from csmodel.schedule import ScheduleError
+        from csmodel.suggest import did_you_mean
+
+        if not isinstance(data, (dict, MappingProxyType)):
+            return data
+        if "model" not in data:
+            key = next(k for k in SBG_KEYS if k in data)
+            raise ScheduleError(
+                f"`{key}` belongs to tenure-based churn: add `model: sbg` (with `alpha` and "
+                "`beta`), or write a flat churn as {rate: 2%, every: year}",
+                key,
+                on_key=True,
+            )
+        if data.get("model") != "sbg":
+            return data  # the model's own error: one of sbg, with a did-you-mean
+        for key in data:
+            if key == "rate":
+                raise ScheduleError(
+                    "`rate` does not go with `model: sbg`: the churn at each renewal comes "
+                    "from alpha and beta, alpha / (alpha + beta + t - 1) at the t-th; remove "
+                    "`rate`, or remove `model`, `alpha` and `beta` for a flat rate",
+                    key,
+                    on_key=True,
+                )
+            if key == "every":
+                raise ScheduleError(
+                    "`every` does not go with `model: sbg`: sBG churn is due at each yearly "
+                    "renewal (the cohort's anniversary); remove `every`",
+                    key,
+                    on_key=True,
+                )
+            if key not in SBG_KEYS:
+                raise ScheduleError(
+                    f"unknown key `{key}` in sBG churn {{model: sbg, alpha, beta}}"
+                    f"{did_you_mean(str(key), list(SBG_KEYS))}",
+                    key,
+                    on_key=True,
+                )
+        return data
+
+    every: ClassVar[str] = "year"
+    """Due at each yearly renewal, as a flat churn with ``every: year``."""
+
+    @property
+    def period_months(self) -> int:
+        return 12
+
+    @property
+    def rate(self) -> float:
+        """The churn at a cohort's first renewal, ``alpha / (alpha + beta)`` (the mean of
+        the Beta distribution): what a reader of a flat rate (lints, the churn plus
+        contraction rule) compares; the engine follows each cohort's tenure."""
+        return float(self.alpha) / (float(self.alpha) + float(self.beta))
+
+
+def _churn_kind(value: Any) -> str:
+    """Which churn a segment writes: tenure-based (``model``, ``alpha`` or ``beta``
+    given) or a flat rate per period (anything else, errors included)."""
+    if isinstance(value, SbgChurn):
+        return "sbg"
+    if isinstance(value, (dict, MappingProxyType)) and any(k in value for k in SBG_KEYS):
+        return "sbg"
+    return "periodic"
+
+
+Churn = Annotated[
+    Annotated[Movement, Tag("periodic")] | Annotated[SbgChurn, Tag("sbg")],
+    Discriminator(_churn_kind),
+]
+"""A segment's churn: ``{rate, every}`` (:class:`Movement`) or ``{model: sbg, alpha,
+beta}`` (:class:`SbgChurn`)."""
+_CHURN_TAGS = ("periodic", "sbg")
+
+
 class SharedMovement(Movement):
     """A movement taken by ``share`` of accounts each period (expected effect rate x share)."""
 
@@ -386,7 +516,7 @@ class Segment(_Model):
     cost_per_csm: Annotated[Any, BeforeValidator(_optional(_schedulable(_num(hi=MAX_MONEY))))] = (
         None
     )
-    churn: Movement = Movement()
+    churn: Churn = Movement()
     contraction: Movement = Movement()
     expansion: SharedMovement = SharedMovement()
     price_increase: SharedMovement = SharedMovement()
@@ -401,6 +531,37 @@ class Segment(_Model):
             _optional(_schedulable(_num(ACCOUNTS_PER_CSM_RANGE[0], hi=ACCOUNTS_PER_CSM_RANGE[1])))
         ),
     ] = None
+    tenure_years: Annotated[int, BeforeValidator(_whole(0, MAX_TENURE_YEARS))] = 0
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _untagged(cls, data: Any, handler: Any) -> Any:
+        """Errors of ``churn`` located as written: without the tag of the kind of churn
+        (``periodic`` / ``sbg``) that pydantic puts in their location."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            if not any(
+                e["loc"][:1] == ("churn",) and e["loc"][1:2] in [(t,) for t in _CHURN_TAGS]
+                for e in errors
+            ):
+                raise
+            fixed = []
+            for e in errors:
+                loc = tuple(e["loc"])
+                if loc[:1] == ("churn",) and loc[1:2] and loc[1] in _CHURN_TAGS:
+                    loc = loc[:1] + loc[2:]
+                line = {"type": e["type"], "loc": loc, "input": e.get("input")}
+                if "ctx" in e:
+                    line["ctx"] = e["ctx"]
+                fixed.append(line)
+            raise ValidationError.from_exception_data(exc.title, fixed) from None
+
+    @property
+    def sbg(self) -> bool:
+        """Whether the segment's churn is tenure-based (sBG, DOMAIN 10)."""
+        return isinstance(self.churn, SbgChurn)
 
     @property
     def hours_per_account(self) -> float | None:
@@ -593,6 +754,7 @@ class Check(_Model):
     severity: Literal["error", "warning"] = "error"
     name: Annotated[str | None, BeforeValidator(_optional(check_name))] = None
     year: Annotated[int | str | None, BeforeValidator(_optional(_check_year))] = None
+    probability: Annotated[float | None, BeforeValidator(_optional(_rate(lo_open=True)))] = None
 
     @field_validator("min", "max", mode="before")
     @classmethod
@@ -605,6 +767,17 @@ class Check(_Model):
 
 class Lint(_Model):
     disable: tuple[str, ...] = ()
+
+
+MAX_PATHS = 100_000
+"""Most Monte Carlo paths one run draws."""
+
+
+class Simulate(_Model):
+    """Monte Carlo defaults for ``--simulate`` (DOMAIN 9); the command line wins."""
+
+    paths: Annotated[int, BeforeValidator(_whole(1, MAX_PATHS))] = 1000
+    seed: Annotated[int | None, BeforeValidator(_optional(_whole(0, 2**32 - 1)))] = None
 
 
 class Scenario(_Model):
@@ -631,7 +804,9 @@ class Scenario(_Model):
     )
     checks: tuple[Check, ...] = ()
     lint: Lint = Lint()
+    simulate: Simulate | None = None
     _book: Any = PrivateAttr(default=None)  # the loaded account book (``csmodel.book``)
+    _source: Any = PrivateAttr(default=None)  # where it came from (``overrides.resolve``)
 
 
 def plain(model: BaseModel, schedules: bool = False) -> Any:

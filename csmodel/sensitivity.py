@@ -58,6 +58,7 @@ import numpy as np
 from csmodel.engine import project
 from csmodel.errors import CsmodelError
 from csmodel.ids import PERIODS
+from csmodel.ranges import Range
 from csmodel.schedule import Schedule
 from csmodel.schema import Scenario, plain
 
@@ -70,7 +71,7 @@ GROWTH_MOVEMENTS = frozenset({"expansion", "price_increase"})
 SKIP_KEYS = frozenset({"horizon_months", "ramp_months", "fiscal_year_start"})
 """Numbers that define the plan's frame, not assumptions to move."""
 SKIP_TREES = frozenset({"variants", "checks", "lint"})
-WHOLE_KEYS = frozenset({"accounts"})
+WHOLE_KEYS = frozenset({"accounts", "tenure_years"})
 RATE_STEP = 0.01
 """Default step of every rate: 1 percentage point a year (annualised for movement rates)."""
 NUMBER_STEP = 0.10
@@ -113,9 +114,10 @@ class Row:
     per its own period). ``step`` says the move in words ("±1 pt a year",
     "±10%", "+1 logo a month"); ``step_kind`` is ``annualised`` (movement
     rates: ``annual_*`` hold the annual loss or growth at base, low and high),
-    ``points`` (other rates), ``relative`` (other numbers) or ``absolute``
-    (numbers at zero); ``step_amount`` is the step in that kind's unit (0.01
-    for one point, 0.10 for 10%, 1.0 for one logo).
+    ``points`` (other rates), ``relative`` (other numbers), ``absolute``
+    (numbers at zero) or ``range`` (a ranged input, P5 to P95, DOMAIN 9);
+    ``step_amount`` is the step in that kind's unit (0.01 for one point, 0.10 for
+    10%, 1.0 for one logo, 0.90 for a range's P5 to P95).
     """
 
     assumption: str
@@ -159,7 +161,16 @@ class Sensitivity:
     @property
     def method(self) -> str:
         """One paragraph saying how inputs moved (for every renderer to print)."""
-        return method_text(self.step, self.relative_step)
+        text = method_text(self.step, self.relative_step)
+        if any(r.step_kind == "range" for r in self.rows):
+            text += " " + RANGE_METHOD
+        return text
+
+
+RANGE_METHOD = (
+    "Inputs with a range (low/high) swing instead between their P5 and P95, every other "
+    "input at its median: their rows rank which uncertainty matters most."
+)
 
 
 def method_text(step: float = RATE_STEP, relative_step: float = NUMBER_STEP) -> str:
@@ -199,11 +210,13 @@ def assumptions(data: Any, path: tuple = ()) -> list[tuple[tuple, float]]:
         for k, v in data.items():
             if not path and k in SKIP_TREES:
                 continue
+            if k == "tenure_years" and "model" not in (data.get("churn") or {}):
+                continue  # tenure moves only tenure-based (sBG) churn
             out += assumptions(v, (*path, k))
     elif (
         isinstance(data, (int, float)) and not isinstance(data, bool) and path[-1] not in SKIP_KEYS
     ):
-        out.append((path, data if isinstance(data, Schedule) else float(data)))
+        out.append((path, data if isinstance(data, (Schedule, Range)) else float(data)))
     return out
 
 
@@ -280,6 +293,12 @@ def move(
         if high == value:
             high = value + 1
     return Move(low, high, f"±{relative_step * 100:g}%", "relative", relative_step)
+
+
+def range_move(r: Range) -> Move:
+    """A ranged input (DOMAIN 9) swings between its P5 and P95, the rest at their medians:
+    the ranking then says which *uncertainty* matters most, in the range's own terms."""
+    return Move(float(r.quantile(0.05)), float(r.quantile(0.95)), "P5 to P95", "range", 0.90)
 
 
 def bounds(path: tuple, value: float, period: str | None = None) -> tuple[float, float]:
@@ -448,6 +467,8 @@ def sensitivity(
             parent = _at(data, path[:-1])
             period = parent.get("every") if isinstance(parent, dict) else None
             mv = move(path, float(value), period, step, relative_step, acv)
+            if isinstance(value, Range):  # which uncertainty matters most: P5 to P95
+                mv = range_move(value)
             low, high = mv.low, mv.high
             if isinstance(value, Schedule):  # every month's value moved by the same rule
                 each = [move(path, v, period, step, relative_step, acv) for v in value.values]

@@ -14,7 +14,9 @@ path is the deterministic plan, so every percentile equals its value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,10 +25,12 @@ from csmodel.ids import METRICS
 
 PERCENTILES = (5, 10, 50, 90, 95)
 """The percentiles reported, with the mean."""
-MAX_PATHS = 100_000
-"""Most paths one run draws."""
 CHUNK_PATHS = 500
 """Paths projected in one engine call."""
+
+
+YEAR_KEYS = ("revenue", "ending_arr", "nrr", "grr", "logo_retention")
+"""What a simulation keeps of each plan year, per path (as ``metrics.yearly``'s rows)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,11 @@ class Simulation:
 
     ``inputs[path]`` is ``(paths,)`` per range's dotted path; ``metrics[id]`` is
     ``(paths,)`` (nan where undefined), ``segments[name][id]`` likewise.
+    ``arr`` is the book's closing ARR of months 1 .. H per path, ``(paths, H)`` (the fan
+    chart); ``years[y][key]`` is plan year ``y + 1``'s value of each of
+    :data:`YEAR_KEYS` per path (nan where undefined, e.g. NRR of a partial year);
+    ``observed[name]`` is what each of the caller's observers read off each path
+    (``simulate(observe=...)``, e.g. the value a probabilistic check bounds).
     """
 
     paths: int
@@ -42,8 +51,13 @@ class Simulation:
     inputs: dict[str, np.ndarray]
     metrics: dict[str, np.ndarray]
     segments: dict[str, dict[str, np.ndarray]]
+    arr: np.ndarray | None = None
+    years: tuple[dict[str, np.ndarray], ...] = ()
+    observed: dict[str, np.ndarray] = field(default_factory=dict)
+    discrete: bool = False
 
-    def bands(self, values: np.ndarray) -> dict[str, float | None]:
+    @staticmethod
+    def bands(values: np.ndarray) -> dict[str, float | None]:
         """Mean and percentiles of one metric over the paths (``None`` when undefined)."""
         if values.size == 0 or np.isnan(values).any():
             return {k: None for k in ("mean", *(f"p{p}" for p in PERCENTILES))}
@@ -52,6 +66,14 @@ class Simulation:
         out.update({f"p{p}": float(q) for p, q in zip(PERCENTILES, qs, strict=True)})
         return out
 
+    def arr_bands(self) -> dict[str, list[float]]:
+        """P10, P50 and P90 of the book's closing ARR each month: the fan chart's lines
+        (``{"p10": [...H], "p50": [...], "p90": [...]}``)."""
+        if self.arr is None or self.arr.size == 0:
+            return {}
+        qs = np.percentile(self.arr, (10, 50, 90), axis=0)
+        return {f"p{k}": [float(x) for x in q] for k, q in zip((10, 50, 90), qs, strict=True)}
+
 
 def new_seed() -> int:
     """A fresh seed, printed so that a run can be repeated."""
@@ -59,75 +81,232 @@ def new_seed() -> int:
 
 
 def draw_quantiles(ranges: list[tuple[tuple, Any]], paths: int, seed: int) -> np.ndarray:
-    """``(paths, ranges)`` quantiles in (0, 1): one per range, one per driver."""
-    rng = np.random.default_rng(seed)
-    keys: list[str] = []
-    for i, (_, r) in enumerate(ranges):
-        key = r.driver or f"#{i}"
-        if key not in keys:
-            keys.append(key)
-    u = rng.random((paths, len(keys)))
+    """``(paths, ranges)`` quantiles in (0, 1): one stream per driver, else per range.
+
+    Each stream is seeded by ``seed`` and its key (the driver's name, else the range's
+    dotted path), so a range draws the same values whatever other ranges the scenario
+    holds: two variants, or two compared files, meet the same luck wherever they share
+    an assumption (common random numbers), and a seed repeats a run exactly.
+    """
+    streams: dict[str, np.ndarray] = {}
     cols = []
-    for i, (_, r) in enumerate(ranges):
-        q = u[:, keys.index(r.driver or f"#{i}")]
+    for path, r in ranges:
+        key = f"driver:{r.driver}" if r.driver else "range:" + ".".join(map(str, path))
+        if key not in streams:
+            rng = np.random.default_rng([seed, zlib.crc32(key.encode("utf-8"))])
+            streams[key] = rng.random(paths)
+        q = streams[key]
         cols.append(1.0 - q if r.sign < 0 else q)
     return np.stack(cols, axis=-1) if cols else np.zeros((paths, 0))
 
 
-def simulate(scenario: Any, paths: int, seed: int, chunk: int = CHUNK_PATHS) -> Simulation:
-    """Project ``paths`` draws of ``scenario``'s ranges (see the module docstring)."""
-    from csmodel.edit import edit
-    from csmodel.engine import owned_segments, project_batch, run_batches
-    from csmodel.metrics import column_parts
-    from csmodel.ranges import ranges_of
+@dataclass(frozen=True)
+class Draws:
+    """Every range of ``scenario`` drawn for ``paths`` paths: ``values`` ``(paths, ranges)``
+    in the order of ``ranges`` (``ranges.ranges_of``)."""
 
-    ranges = ranges_of(scenario)
-    u = draw_quantiles(ranges, paths, seed)
-    values = (
-        np.stack([r.quantile(u[:, i]) for i, (_, r) in enumerate(ranges)], axis=-1)
-        if (ranges)
-        else u
-    )
-    names = list(scenario.segments)
-    book: dict[str, list[float]] = {m: [] for m in METRICS}
-    per: dict[str, dict[str, list[float]]] = {n: {m: [] for m in METRICS} for n in names}
+    scenario_: Any
+    ranges: list[tuple[tuple, Any]]
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, scenario: Any, paths: int, seed: int) -> Draws:
+        from csmodel.ranges import ranges_of
+
+        ranges = ranges_of(scenario)
+        u = draw_quantiles(ranges, paths, seed)
+        cols = [r.quantile(u[:, i]) for i, (_, r) in enumerate(ranges)]
+        return cls(scenario, ranges, np.stack(cols, axis=-1) if cols else u)
+
+    @property
+    def inputs(self) -> dict[str, np.ndarray]:
+        """Each range's drawn values ``(paths,)`` by its dotted path."""
+        return {".".join(map(str, p)): self.values[:, i] for i, (p, _) in enumerate(self.ranges)}
+
+    def scenario(self, path: int) -> Any:
+        """The scenario of path ``path``: every range at its drawn value (validated)."""
+        from csmodel.edit import edit
+
+        sc = self.scenario_
+        for i, (where, _) in enumerate(self.ranges):
+            sc = edit(sc, where, float(self.values[path, i]))
+        return sc
+
+
+Observer = Callable[[Any, Any], "float | None"]
+"""Reads one number off a path: ``(the path's scenario, its Projection) -> value``."""
+
+
+def simulate(
+    scenario: Any,
+    paths: int,
+    seed: int,
+    chunk: int = CHUNK_PATHS,
+    *,
+    observe: dict[str, Observer] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Simulation:
+    """Project ``paths`` draws of ``scenario``'s ranges (see the module docstring).
+
+    ``observe`` names functions read off every path (``Simulation.observed``);
+    ``progress(done)`` is called after each chunk with the paths projected so far.
+    """
+    from csmodel.engine import owned_segments, project_batch, run_batches
+
+    draws = Draws.of(scenario, paths, seed)
+    out = _Paths(list(scenario.segments), dict(observe or {}))
     split = bool(owned_segments(scenario))
     for at in range(0, paths, chunk):
-        scs = []
-        for p in range(at, min(paths, at + chunk)):
-            sc = scenario
-            for i, (path, _) in enumerate(ranges):
-                sc = edit(sc, path, float(values[p, i]))
-            scs.append(sc)
+        scs = [draws.scenario(p) for p in range(at, min(paths, at + chunk))]
         with np.errstate(all="ignore"):
             if split:  # owners or other terms: each path as `project` does it
-                for pr in project_batch(scs):
-                    parts = column_parts(pr)
-                    _collect(book, per, parts, [slice(i, i + 1) for i in range(len(names))], pr)
-                continue
-            for b in run_batches(scs):
-                parts = column_parts(b.columns)
-                for cols in b.slices:
-                    segs = [slice(cols.start + i, cols.start + i + 1) for i in range(len(names))]
-                    _collect(book, per, parts, segs, b.columns, cols)
-    inputs = {".".join(map(str, path)): values[:, i] for i, (path, _) in enumerate(ranges)}
+                for sc, pr in zip(scs, project_batch(scs), strict=True):
+                    out.take(pr, [slice(0, len(pr.segments))], [lambda pr=pr: pr], [sc])
+            else:
+                for b in run_batches(scs):
+                    members = [scs[i] for i in b.members]
+                    views = [
+                        (lambda k=k, sc=sc, b=b: b.projection(k, sc))
+                        for k, sc in enumerate(members)
+                    ]
+                    out.take(b.columns, b.slices, views, members)
+        if progress is not None:
+            progress(min(paths, at + chunk))
     return Simulation(
         paths=paths,
         seed=seed,
-        inputs=inputs,
-        metrics={m: np.array(v, dtype=float) for m, v in book.items()},
-        segments={n: {m: np.array(v, dtype=float) for m, v in d.items()} for n, d in per.items()},
+        inputs=draws.inputs,
+        metrics={m: np.array(v, dtype=float) for m, v in out.book.items()},
+        segments={
+            n: {m: np.array(v, dtype=float) for m, v in d.items()} for n, d in out.per.items()
+        },
+        arr=np.array(out.arr, dtype=float).reshape(paths, -1),
+        years=tuple(
+            {k: np.array([row[k] for row in rows], dtype=float) for k in YEAR_KEYS}
+            for rows in zip(*out.years, strict=True)
+        )
+        if out.years
+        else (),
+        observed={k: np.array(v, dtype=float) for k, v in out.observed.items()},
     )
 
 
-def _collect(book, per, parts, segs, pr, cols: Any = slice(None)) -> None:
-    from csmodel.metrics import combine, sum_parts
+def _nan(x: float | None) -> float:
+    return np.nan if x is None else x
 
-    has_year = pr.year_open_mrr.shape[0] >= 1
-    for m, v in combine(sum_parts(parts, cols), has_year).items():
-        if m in book:
-            book[m].append(np.nan if v is None else v)
-    for name, sel in zip(per, segs, strict=True):
-        for m, v in combine(sum_parts(parts, sel), has_year).items():
-            if m in per[name]:
-                per[name][m].append(np.nan if v is None else v)
+
+class _Paths:
+    """What :func:`simulate` keeps of each path, appended path by path."""
+
+    def __init__(self, names: list[str], observe: dict[str, Observer]):
+        self.names = names
+        self.observe = observe
+        self.book: dict[str, list[float]] = {m: [] for m in METRICS}
+        self.per = {n: {m: [] for m in METRICS} for n in names}
+        self.arr: list[np.ndarray] = []
+        self.years: list[list[dict[str, float]]] = []
+        self.observed: dict[str, list[float]] = {k: [] for k in observe}
+
+    def take(self, pr: Any, slices: list[slice], views: list, scenarios: list) -> None:
+        """Paths whose columns in ``pr`` are ``slices`` (one per path, its segments in
+        order); ``views[i]()`` is path i's own Projection, made only for observers."""
+        from csmodel.metrics import (
+            closing_mrr_rows,
+            column_parts,
+            combine,
+            sum_parts,
+            yearly,
+        )
+
+        parts = column_parts(pr)
+        has_year = pr.year_open_mrr.shape[0] >= 1
+        closing = closing_mrr_rows(pr, 1, pr.horizon)
+        for cols, view, sc in zip(slices, views, scenarios, strict=True):
+            for m, v in combine(sum_parts(parts, cols), has_year).items():
+                if m in self.book:
+                    self.book[m].append(_nan(v))
+            for i, name in enumerate(self.names):
+                sel = slice(cols.start + i, cols.start + i + 1)
+                for m, v in combine(sum_parts(parts, sel), has_year).items():
+                    if m in self.per[name]:
+                        self.per[name][m].append(_nan(v))
+            self.arr.append(12.0 * closing[:, cols].sum(axis=1))
+            self.years.append(
+                [{k: _nan(row[k]) for k in YEAR_KEYS} for row in yearly(pr, sel=cols)]
+            )
+            if self.observe:
+                own = view()
+                for k, fn in self.observe.items():
+                    self.observed[k].append(_nan(fn(sc, own)))
+
+
+@dataclass(frozen=True)
+class SweepSimulation:
+    """``headcount --simulate``: for each segment and staffing level of its sweep, over the
+    paths, the share of paths whose coverage stays at 100% every month of the horizon and
+    the P10, P50 and P90 of the segment's contribution (``rows[segment][csms]``: keys
+    ``covered_share``, ``contribution_p10``, ``contribution_p50``, ``contribution_p90``)."""
+
+    paths: int
+    seed: int
+    rows: dict[str, dict[int, dict[str, float]]]
+
+
+def simulate_sweep(
+    scenario: Any,
+    paths: int,
+    seed: int,
+    *,
+    levels: dict[str, list[int]],
+    progress: Callable[[int], None] | None = None,
+) -> SweepSimulation:
+    """Each segment of ``scenario`` alone, staffed at each of its ``levels``, on every
+    path (the ranges drawn as :func:`simulate` draws them): prepared engine columns, a
+    path's segment row copied with its CSMs replaced, projected in batched calls."""
+    from csmodel.capacity import BATCH_CHUNK, only_segment, read_outcomes
+    from csmodel.engine import ROW_CSMS, params_from_rows, project_columns, segment_row
+
+    draws = Draws.of(scenario, paths, seed)
+    h = scenario.horizon_months
+    keys = [(name, n) for name, ns in levels.items() for n in ns]
+    covered = {k: np.zeros(paths, dtype=bool) for k in keys}
+    contribution = {k: np.zeros(paths) for k in keys}
+    rows: list[tuple] = []
+    owner: list[tuple[int, tuple[str, int]]] = []
+
+    def flush() -> None:
+        if not rows:
+            return
+        with np.errstate(all="ignore"):
+            pr = project_columns(scenario, params_from_rows(rows))
+            for (p, k), o in zip(owner, read_outcomes(pr, np.arange(len(rows)), h), strict=True):
+                covered[k][p] = o.coverage >= 1.0 - 1e-9
+                contribution[k][p] = o.gross_profit
+        rows.clear()
+        owner.clear()
+
+    for p in range(paths):
+        sc = draws.scenario(p)
+        for name, ns in levels.items():
+            alone = only_segment(sc, name)
+            base = list(segment_row(alone, alone.segments[name], name))
+            for n in ns:
+                row = list(base)
+                row[ROW_CSMS] = float(n)
+                rows.append(tuple(row))
+                owner.append((p, (name, n)))
+        if len(rows) >= BATCH_CHUNK:
+            flush()
+            if progress is not None:
+                progress(p + 1)
+    flush()
+    out: dict[str, dict[int, dict[str, float]]] = {name: {} for name in levels}
+    for name, n in keys:
+        q10, q50, q90 = np.percentile(contribution[(name, n)], (10, 50, 90))
+        out[name][n] = {
+            "covered_share": float(covered[(name, n)].mean()),
+            "contribution_p10": float(q10),
+            "contribution_p50": float(q50),
+            "contribution_p90": float(q90),
+        }
+    return SweepSimulation(paths, seed, out)

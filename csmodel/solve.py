@@ -39,6 +39,9 @@ _WHOLE_FIELDS = frozenset({"csms", "accounts", "horizon_months", "ramp_months"})
 _RATE_FIELDS = frozenset(
     {"rate", "share", "onboarding_rate", "productivity", "cost_to_serve", "attrition"}
 )
+_POSITIVE_FIELDS = frozenset({"alpha", "beta"})
+"""Numbers that must stay above 0 (sBG churn's alpha and beta): searched from 1% of their
+value, not from 0."""
 
 
 class Unreachable(CsmodelError):
@@ -145,6 +148,8 @@ def default_range(path: str, current: float | None) -> tuple[float, float]:
     base = abs(current or 0.0)
     if leaf in _WHOLE_FIELDS:
         return 0.0, float(max(10, math.ceil(4 * base)))
+    if leaf in _POSITIVE_FIELDS and base > 0:
+        return base / 100, 10 * base
     return 0.0, (10 * base if base > 0 else 1e6)
 
 

@@ -9,6 +9,12 @@ from __future__ import annotations
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
 
 
+def currency_symbol(currency: str) -> str | None:
+    """The symbol money in ``currency`` is shown with (``$``, ``€``), or ``None``: the
+    currency's code is written after the amount instead (``1,234 CHF``)."""
+    return _SYMBOLS.get(currency.upper())
+
+
 def money(x: float | None, currency: str = "USD", *, signed: bool = False) -> str:
     """``$1,234,567`` (whole units), ``-$1,234`` or ``+$1,234`` when ``signed``."""
     if x is None:

@@ -142,7 +142,9 @@ def test_sensitivity_points_equal_one_by_one_projections(path):
                 node = data
                 for k in keys[:-1]:
                     node = node[k]
-                if isinstance(node[keys[-1]], dict):  # a schedule: every month moved alike
+                if isinstance(node[keys[-1]], dict) and "low" in node[keys[-1]]:
+                    node[keys[-1]] = value  # a range: moved to its P5 or P95, a plain number
+                elif isinstance(node[keys[-1]], dict):  # a schedule: every month moved alike
                     node[keys[-1]] = moved_schedule(result, row, node, keys, value)
                 else:
                     node[keys[-1]] = int(value) if keys[-1] == "accounts" else value

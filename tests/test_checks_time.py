@@ -455,7 +455,7 @@ def test_json_and_junit_name_the_year(run_cli, tmp_path):
     assert code == 1
     suite = ET.fromstring(out).find("testsuite")
     failure = suite.find("testcase[@name='nrr-min@Y2']/failure")
-    assert failure.get("message") == checks[0]["message"]
+    assert failure.get("message") == f"{path}:16: {checks[0]['message']}"
     assert failure.text.endswith("value: 93.00%; bound: min 95.00%")
     assert suite.find("testcase[@name='total_revenue-min@FY2028']") is not None
 

@@ -71,9 +71,14 @@ def test_sensitivity_rows_state_their_step(run_cli):
     data = json.loads(out)
     assert data["step"] == pytest.approx(0.02)
     assert "±2 pt a year" in data["method"]
+    # a plain movement rate moves by the step, annualised (smb's churn is a range: P5..P95)
+    contraction = next(
+        r for r in data["rows"] if r["assumption"] == "segments.mid-market.contraction.rate"
+    )
+    assert contraction["step_kind"] == "annualised"
+    assert contraction["annual_high"] - contraction["annual_base"] == pytest.approx(0.02, rel=1e-9)
     churn = next(r for r in data["rows"] if r["assumption"] == "segments.smb.churn.rate")
-    assert churn["step_kind"] == "annualised"
-    assert churn["annual_high"] - churn["annual_base"] == pytest.approx(0.02, rel=1e-9)
+    assert churn["step_kind"] == "range" and churn["step"] == "P5 to P95"
     code, out, err = run_cli(["sensitivity", SAAS, "--top", "5"])
     assert code == 0, err
     assert "The 5 largest swings of" in " ".join(out.split())

@@ -52,13 +52,16 @@ LAYER_OF = {
     "csmodel.solve": "analysis",
     "csmodel.simulate": "analysis",
     "csmodel.bookview": "analysis",
+    "csmodel.fit": "analysis",
     "csmodel.results": "check",
     "csmodel.lints": "check",
     "csmodel.checks": "check",
     "csmodel.records": "present",
     "csmodel.render": "present",
     "csmodel.cli": "cli",
+    "csmodel.api": "api",  # the Python API: over the core and the records, beside the CLI
     "csmodel.__main__": "cli",
+    "csmodel.docgen": "cli",  # the docs generator: walks the CLI, runs its commands
     "csmodel": "base",  # the root: the version, and the API re-exported lazily by name
 }
 

@@ -69,7 +69,7 @@ def test_nrr_percentiles_of_a_uniform_churn_range_match_the_closed_form():
 def test_without_ranges_every_percentile_is_the_plan():
     from csmodel.loader import load_scenario
 
-    sc = load_scenario(SCENARIOS / "saas-company.yaml")
+    sc = load_scenario(SCENARIOS / "fy27-plan.yaml")  # no ranges
     sim = simulate(sc, 20, seed=1)
     plan = project(sc).metrics
     for m, values in sim.metrics.items():

@@ -379,7 +379,7 @@ def test_columns_env_reaches_the_layout() -> None:
 
 
 def test_abbreviations_are_unambiguous() -> None:
-    """Each short header stands for one full header (README lists the map)."""
+    """Each short header stands for one full header (docs/explanation/outputs.md lists the map)."""
     assert len(set(ABBREVIATIONS.values())) == len(ABBREVIATIONS)
     assert not set(ABBREVIATIONS.values()) & set(ABBREVIATIONS)
 

@@ -32,7 +32,7 @@ app = typer.Typer(
     "from YAML scenario files.",
     epilog=EPILOG,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -59,9 +59,11 @@ def _root(
 from csmodel.cli import book as _book  # noqa: E402
 from csmodel.cli import check as _check  # noqa: E402
 from csmodel.cli import compare as _compare  # noqa: E402
+from csmodel.cli import fit as _fit  # noqa: E402
 from csmodel.cli import headcount as _headcount  # noqa: E402
 from csmodel.cli import init as _init  # noqa: E402
 from csmodel.cli import project as _project  # noqa: E402
+from csmodel.cli import report as _report  # noqa: E402
 from csmodel.cli import solve as _solve  # noqa: E402
 
 _project.register(app)
@@ -71,6 +73,8 @@ _init.register(app)
 _check.register(app)
 _solve.register(app)
 _book.register(app)
+_fit.register(app)
+_report.register(app)
 
 
 def main() -> None:

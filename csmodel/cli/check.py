@@ -18,6 +18,7 @@ from pathlib import Path
 
 import typer
 
+from csmodel.cli import complete, montecarlo
 from csmodel.cli.common import (
     FORCE_OPTION,
     OUTPUT_OPTION,
@@ -30,6 +31,7 @@ from csmodel.cli.common import (
     scenario_path,
 )
 from csmodel.cli.encoding import visible
+from csmodel.cli.montecarlo import SEED_OPTION, SIMULATE_OPTION
 from csmodel.render import CHECK
 
 Format = choices("CheckFormat", CHECK)
@@ -39,6 +41,7 @@ FILES_ARGUMENT = typer.Argument(
     help="Scenario files or directories (every *.yaml / *.yml in them, recursively). "
     "Default: ./csmodel.yaml.",
     show_default=False,
+    autocompletion=complete.scenario_files,
 )
 
 
@@ -74,13 +77,15 @@ def register(app: typer.Typer) -> None:
         ),
         output: Path = OUTPUT_OPTION,
         force: bool = FORCE_OPTION,
+        paths: int = SIMULATE_OPTION,
+        seed: int = SEED_OPTION,
     ) -> int:
         """Evaluate the checks and assumption lints of scenario files, for CI.
 
         Exit 0 when nothing fails, 1 when a check fails (or anything warns,
         with --strict), 2 when a file is unreadable or invalid.
         """
-        from csmodel.checks import check_paths
+        from csmodel.checks import MonteCarlo, check_paths
         from csmodel.errors import UsageError
         from csmodel.lints import check_disable_ids
         from csmodel.overrides import parse_set
@@ -89,7 +94,13 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--disable needs a lint id (got an empty one)")
         check_disable_ids(disable or [])
         overrides = [parse_set(s) for s in sets or []]
-        report = check_paths(_paths(files), overrides, disable or [], strict=strict)
+        report = check_paths(
+            _paths(files),
+            overrides,
+            disable or [],
+            strict=strict,
+            montecarlo=MonteCarlo(paths, seed, montecarlo.seed_once()),
+        )
         name = default_format(fmt.value if fmt else None)
         emit(CHECK.renderer(name)(report), output, force=force)
         report_problems(report.problems)

@@ -120,6 +120,42 @@ def _pieces(text: Any) -> tuple[Iterable[str], str | None]:
     return text.chunks, text.kind
 
 
+BINARY = (bytes, bytearray)
+"""What a binary renderer (``--format xlsx``) returns: written as it is, never encoded."""
+
+
+def refuse_terminal(stream: Any, what: str, example: str) -> None:
+    """A document made to be opened as a file (a workbook, an HTML report) is never written
+    to a terminal, which it would garble or flood: a usage error saying to use ``--output``
+    (e.g. ``-o EXAMPLE``). ``what`` names the document (``this format is binary``)."""
+    from csmodel.errors import UsageError
+
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    if tty:
+        raise UsageError(
+            f"{what} and stdout is a terminal: write it to a file with --output "
+            f"(e.g. -o {example}), or redirect stdout"
+        )
+
+
+def out_bytes(data: bytes) -> None:
+    """Write a binary document to stdout (refused when stdout is a terminal)."""
+    refuse_terminal(sys.stdout, "this format is binary", "plan.xlsx")
+
+    def write() -> None:
+        sys.stdout.flush()
+        target = getattr(sys.stdout, "buffer", None)
+        if target is None:  # a text-only stdout (an embedding host): nowhere to put bytes
+            raise OSError(errno.EINVAL, "Standard output takes text only")
+        target.write(data)
+        target.flush()
+
+    _to_stdout(write)
+
+
 def out(text: Any) -> None:
     """Write ``text`` (a str or a ``Streamed`` document) to stdout. JSON and XML go out as
     ASCII escapes on a non-UTF stream."""
@@ -150,9 +186,15 @@ def report_problems(problems: list, omitted: int = 0) -> None:
 def boundary(fn: Callable[..., int | None]) -> Callable[..., None]:
     """Run a command body, turning its return value and exceptions into exit codes."""
 
+    fmt_param = _format_parameter(fn)
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        ctx = kwargs.pop(_CONTEXT, None)
         try:
+            if fmt_param is not None:
+                name, kind, default, command = fmt_param
+                _resolve_format(kwargs, name, kind, default, command_name(ctx, command))
             code = fn(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
@@ -184,7 +226,33 @@ def boundary(fn: Callable[..., int | None]) -> Callable[..., None]:
             raise typer.Exit(EXIT_INTERNAL) from None
         raise typer.Exit(code or EXIT_OK)
 
+    if fmt_param is not None:  # typer passes the context to a parameter typed as one
+        import inspect
+
+        sig = inspect.signature(fn)
+        extra = inspect.Parameter(
+            _CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
+        )
+        wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), extra])  # type: ignore[attr-defined]
     return wrapper
+
+
+_CONTEXT = "csmodel_context"
+"""The parameter :func:`boundary` adds for typer's context (the command's name in
+messages, :func:`command_name`); the command itself never sees it."""
+
+
+def _resolve_format(
+    kwargs: dict[str, Any], name: str, kind: type[enum.Enum], default: str | None, command: str
+) -> None:
+    """Fill in ``kwargs[name]`` (``--format``) from ``--output``'s extension or the
+    default (:func:`output_format`); a contradiction raises a usage error."""
+    given = kwargs.get(name)
+    value = given.value if isinstance(given, enum.Enum) else given
+    chosen = output_format(value, kwargs.get("output"), [m.value for m in kind], command)
+    if chosen is None:
+        chosen = default
+    kwargs[name] = None if chosen is None else kind(chosen)
 
 
 def scenario_path(file: Path | None) -> Path:
@@ -234,17 +302,27 @@ def _unlink(path: Path) -> None:
 def _write_into(path: Path, text: Any) -> None:
     """Write into an existing node that is not a regular file (a device, a FIFO)."""
     fd = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))  # never creates, never truncates
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        for piece in _pieces(text)[0]:
+    _write_fd(fd, text)
+
+
+def _write_fd(fd: int, text: Any, *, sync: bool = False) -> None:
+    """Write ``text`` (a str, a ``Streamed`` document or bytes) to the open descriptor
+    ``fd``, then close it; ``sync`` waits for the disk (a file about to take a name)."""
+    binary = isinstance(text, BINARY)
+    with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        for piece in (text,) if binary else _pieces(text)[0]:
             fh.write(piece)
+        fh.flush()
+        if sync:
+            os.fsync(fh.fileno())
 
 
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
 
 
 def write_output(path: Path, text: Any, *, force: bool) -> None:
-    """Write ``text`` (UTF-8; a str or a ``Streamed`` document) to ``path``; never replace
-    a file without ``force``.
+    """Write ``text`` (UTF-8; a str or a ``Streamed`` document; or bytes, written as they
+    are) to ``path``; never replace a file without ``force``.
 
     - A regular file is written atomically: the text goes to
       ``.NAME.csmodel-tmp`` beside it, which then takes the name in one step,
@@ -265,7 +343,10 @@ def write_output(path: Path, text: Any, *, force: bool) -> None:
     except OSError as exc:  # name too long, a file where a directory should be, no access
         raise CannotWrite(target, _reason(exc)) from None
     if st is not None and _is_stdout(st):
-        out(text)
+        if isinstance(text, BINARY):
+            out_bytes(text)
+        else:
+            out(text)
         return
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise CannotWrite(target, "it is a directory")
@@ -290,11 +371,7 @@ def write_output(path: Path, text: Any, *, force: bool) -> None:
         created = True
         if st is not None:
             os.chmod(tmp, stat.S_IMODE(st.st_mode))  # keep the mode of the file it replaces
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            for piece in _pieces(text)[0]:
-                fh.write(piece)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write_fd(fd, text, sync=True)
         if force:
             os.replace(tmp, real)
         else:
@@ -322,11 +399,24 @@ def _pipe_width() -> int:
         return 160
 
 
-def emit(rendered: Any, output: Path | None, *, force: bool) -> None:
-    """Send a renderer's result (text, a ``Streamed`` document or a rich renderable) to
-    stdout or ``output``."""
+def emit(rendered: Any, output: Path | None, *, force: bool, file_only: str | None = None) -> None:
+    """Send a renderer's result (text, a ``Streamed`` document, a rich renderable, or bytes
+    of a binary format) to stdout or ``output``. Bytes are never written to a terminal
+    (:func:`out_bytes`), nor is a text document made to be opened as a file: ``file_only``
+    is its example name (``report.html``), see :func:`refuse_terminal`."""
     from csmodel.render.machine import Streamed
 
+    if file_only is not None and output is None and not isinstance(rendered, BINARY):
+        refuse_terminal(
+            sys.stdout, f"this is a document to open as a file ({file_only})", file_only
+        )
+
+    if isinstance(rendered, BINARY):
+        if output is None:
+            out_bytes(bytes(rendered))
+        else:
+            write_output(output, bytes(rendered), force=force)
+        return
     if isinstance(rendered, (str, Streamed)):
         if output is None:
             out(rendered)
@@ -385,14 +475,153 @@ def choices(name: str, values: Any) -> type[enum.Enum]:
 
 
 def format_option(registry: dict, default: str) -> Any:
-    """A ``--format`` option whose choices are the registry's keys."""
-    return typer.Option(default, "--format", "-f", help="Output format.")
+    """A ``--format`` option whose choices are the registry's keys.
 
+    Left out, the format follows ``--output``'s file name (:data:`EXTENSION_FORMATS`),
+    else ``default``: :func:`boundary` fills it in before the command runs, so a
+    command always sees a format.
+    """
+    option = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help=f"Output format (default: from --output's extension, else {default}).",
+        show_default=False,
+    )
+    _FORMAT_DEFAULTS[id(option)] = (option, registry, default)
+    return option
+
+
+_FORMAT_DEFAULTS: dict[int, tuple[Any, dict, str]] = {}
+"""``id(option)`` -> (the option, its registry, its default format), for every
+:func:`format_option`."""
+
+EXTENSION_FORMATS = {
+    ".json": "json",
+    ".csv": "csv",
+    ".md": "markdown",
+    ".xml": "junit",
+    ".html": "html",
+    ".htm": "html",
+    ".xlsx": "xlsx",
+}
+"""The format an ``--output`` file name asks for (issue 19): ``-o plan.xlsx`` writes a
+workbook without ``--format``. An extension of :data:`UNWRITABLE_EXTENSIONS` is refused;
+any other (``.txt``) or none: the default."""
+
+UNWRITABLE_EXTENSIONS = {
+    ".xls": "write .xlsx",
+    ".xlsm": "write .xlsx",
+    ".ods": "write .xlsx",
+    ".pdf": "print the HTML report (csmodel report -o report.html) to PDF from a browser",
+    ".doc": "",
+    ".docx": "",
+    ".odt": "",
+    ".ppt": "",
+    ".pptx": "",
+    ".png": "",
+    ".jpg": "",
+    ".jpeg": "",
+    ".svg": "",
+    ".zip": "",
+}
+"""Extensions of formats csmodel never writes, each with a hint: ``-o plan.pdf`` is a
+usage error, not a table in a file named ``.pdf``."""
+
+
+def output_format(
+    given: str | None, output: Path | None, choices: Iterable[str], command: str = "this command"
+) -> str | None:
+    """The format to write: ``given`` (``--format``), else the one ``output``'s extension
+    names, else ``None`` (the command's default).
+
+    A ``--format`` that contradicts the extension, or an extension naming a format
+    outside ``choices``, is a usage error naming both.
+    """
+    from csmodel.errors import UsageError
+
+    ext = output.suffix.lower() if output is not None else ""
+    names = list(choices)
+    if ext in UNWRITABLE_EXTENSIONS:
+        hint = UNWRITABLE_EXTENSIONS[ext]
+        named = _extensions(names)
+        raise UsageError(
+            f"--output {output}: {command} cannot write {ext} files (--format choices: "
+            f"{', '.join(names)}{'; by file name: ' + named if named else ''})"
+            + (f"; {hint}" if hint else "")
+        )
+    wanted = EXTENSION_FORMATS.get(ext)
+    if wanted is None:
+        return given
+    if given is not None and given != wanted:
+        raise UsageError(
+            f"--format {given} contradicts --output {output} ({ext} means --format "
+            f"{wanted}); drop --format, or name the file for {given}"
+        )
+    if wanted not in names:
+        raise UsageError(
+            f"--output {output}: {command} cannot write {ext} files "
+            f"(--format choices: {', '.join(names)})"
+        )
+    return wanted
+
+
+def _extensions(formats: Iterable[str]) -> str:
+    """The file names that pick ``formats``: ``.json, .csv``."""
+    wanted = set(formats)
+    return ", ".join(dict.fromkeys(ext for ext, f in EXTENSION_FORMATS.items() if f in wanted))
+
+
+def command_name(ctx: Any, fallback: str = "this command") -> str:
+    """The running command as people type it, in backticks (```csmodel fit retention```),
+    from typer's context ``ctx`` (its parents' names); ``fallback`` without one."""
+    if ctx is None:
+        return fallback
+    names = []
+    while ctx.parent is not None:  # the root's own name is the program's: always csmodel
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return "`" + " ".join(["csmodel", *reversed(names)]) + "`"
+
+
+def _format_parameter(
+    fn: Callable[..., Any],
+) -> tuple[str, type[enum.Enum], str | None, str] | None:
+    """(name, choices enum, default, command) of ``fn``'s ``--format`` parameter, when it
+    has one and an ``--output``: what :func:`boundary` resolves from the file name. The
+    command is named from the function (``check_cmd`` -> ```csmodel check```) where
+    click's context does not name it (:func:`command_name`)."""
+    import inspect
+    import typing
+
+    params = inspect.signature(fn).parameters
+    if "output" not in params:
+        return None
+    for name, p in params.items():
+        decls = getattr(p.default, "param_decls", ()) or ()
+        if "--format" not in decls:
+            continue
+        entry = _FORMAT_DEFAULTS.get(id(p.default))
+        try:
+            kind = typing.get_type_hints(fn).get(name)
+        except Exception:  # an annotation that does not resolve: the registry's keys
+            kind = None
+        if not (isinstance(kind, type) and issubclass(kind, enum.Enum)):
+            if entry is None:
+                return None
+            kind = choices("Format", entry[1])
+        command = f"`csmodel {fn.__name__.removesuffix('_cmd').replace('_', '-')}`"
+        return name, kind, entry[2] if entry else None, command
+    return None
+
+
+from csmodel.cli import complete  # noqa: E402  (shell completion of the options below)
 
 FILE_ARGUMENT = typer.Argument(
     None,
     help=f"Scenario YAML file (default: ./{DEFAULT_FILE}; '-' reads stdin).",
     show_default=False,
+    autocompletion=complete.scenario_files,
 )
 OUTPUT_OPTION = typer.Option(
     None,
@@ -405,18 +634,31 @@ FORCE_OPTION = typer.Option(False, "--force", help="Overwrite an existing --outp
 
 
 VARIANT_OPTION = typer.Option(
-    None, "--variant", help="Use this variant of the scenario (see `variants:` in the file)."
+    None,
+    "--variant",
+    help="Use this variant of the scenario (see `variants:` in the file).",
+    autocompletion=complete.variant_names,
 )
 SET_OPTION = typer.Option(
     None,
     "--set",
     help="Override a value: PATH=VALUE with a dotted path, e.g. "
     "--set segments.mid-market.churn.rate=3% (repeatable; applied last).",
+    autocompletion=complete.set_paths,
 )
 
 
 def load(file: Path | None, variant: str | None = None, sets: list[str] | None = None) -> Any:
     """Load the scenario named on the command line, with its variant and ``--set`` overrides."""
+    return load_with_source(file, variant, sets)[1]
+
+
+def load_with_source(
+    file: Path | None, variant: str | None = None, sets: list[str] | None = None
+) -> tuple[Any, Any, list[Any]]:
+    """(document, scenario, overrides applied: the variant's, then ``--set``) of
+    :func:`load`. The scenario carries them too (``overrides.Provenance``), so a workbook
+    or a report can cite each input's line."""
     from csmodel.errors import UsageError
     from csmodel.loader import load_document
     from csmodel.overrides import parse_set, resolve
@@ -427,4 +669,5 @@ def load(file: Path | None, variant: str | None = None, sets: list[str] | None =
             "leave the flag out to use the base scenario"
         )
     doc = load_document(scenario_path(file))
-    return resolve(doc, variant, [parse_set(s) for s in sets or []])
+    scenario = resolve(doc, variant, [parse_set(s) for s in sets or []])
+    return doc, scenario, list(scenario._source.overrides)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from csmodel.cli import complete, montecarlo
 from csmodel.cli.common import (
     FILE_ARGUMENT,
     FORCE_OPTION,
@@ -18,6 +19,7 @@ from csmodel.cli.common import (
     format_option,
     load,
 )
+from csmodel.cli.montecarlo import SEED_OPTION, SIMULATE_OPTION
 from csmodel.errors import UsageError
 from csmodel.render import COMPARE, SENSITIVITY
 
@@ -53,12 +55,15 @@ def register(app: typer.Typer) -> None:
     @app.command("compare")
     @boundary
     def compare_cmd(
-        files: list[Path] = typer.Argument(..., help="Scenario YAML files."),
+        files: list[Path] = typer.Argument(
+            ..., help="Scenario YAML files.", autocompletion=complete.scenario_files
+        ),
         variants: str = typer.Option(
             None,
             "--variants",
             help="Comma-separated variants to show, in order (`base` = the file's base "
             "scenario). Default: base and every variant of every file.",
+            autocompletion=complete.variant_lists,
         ),
         metrics: str = typer.Option(
             None, "--metrics", help="Comma-separated metric ids (default: all)."
@@ -72,6 +77,8 @@ def register(app: typer.Typer) -> None:
         fmt: CompareFormat = format_option(COMPARE, "table"),
         output: Path = OUTPUT_OPTION,
         force: bool = FORCE_OPTION,
+        paths: int = SIMULATE_OPTION,
+        seed: int = SEED_OPTION,
     ) -> int:
         """Scenarios and variants side by side, each against the first column."""
         from csmodel.compare import columns, parse_metrics
@@ -91,6 +98,11 @@ def register(app: typer.Typer) -> None:
         if by_segment and not accepts(render, "by_segment"):
             raise UsageError(f"--by segment is not available with --format {fmt.value} yet")
         cols = columns(list(files), names, [parse_set(s) for s in sets or []])
+        paths, seed = montecarlo.settings(cols[0].projection.scenario, paths, seed)
+        if paths:
+            from csmodel.compare import with_simulations
+
+            cols = with_simulations(cols, lambda sc: montecarlo.run(sc, paths, seed))
         if by_segment:
             emit(render(cols, ids, by_segment=True), output, force=force)
         else:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from csmodel.cli import complete, montecarlo
 from csmodel.cli.common import (
     FILE_ARGUMENT,
     FORCE_OPTION,
@@ -18,6 +19,7 @@ from csmodel.cli.common import (
     format_option,
     load,
 )
+from csmodel.cli.montecarlo import SEED_OPTION, SIMULATE_OPTION
 from csmodel.errors import UsageError
 from csmodel.render import HEADCOUNT
 
@@ -82,12 +84,15 @@ def register(app: typer.Typer) -> None:
                 "Evaluate a flat staffing: SEGMENT=N (repeatable), e.g. --csms mid-market=3; "
                 "it replaces the file's csms, a scheduled staffing plan included."
             ),
+            autocompletion=complete.segment_assignments,
         ),
         fmt: Format = format_option(HEADCOUNT, "table"),
         variant: str = VARIANT_OPTION,
         sets: list[str] = SET_OPTION,
         output: Path = OUTPUT_OPTION,
         force: bool = FORCE_OPTION,
+        paths: int = SIMULATE_OPTION,
+        seed: int = SEED_OPTION,
     ) -> int:
         """CSMs needed from meeting workload, what cutting them costs, and a hiring plan.
 
@@ -97,5 +102,17 @@ def register(app: typer.Typer) -> None:
 
         scenario = load(file, variant, sets)
         plan = parse_csms(list(csms or []), list(scenario.segments))
-        emit(HEADCOUNT.renderer(fmt.value)(headcount(scenario, plan)), output, force=force)
+        report = headcount(scenario, plan)
+        paths, seed = montecarlo.settings(scenario, paths, seed)
+        if paths:
+            from dataclasses import replace
+
+            from csmodel.simulate import simulate_sweep
+
+            levels = {s.name: [r.csms for r in s.sweep] for s in report.segments if s.sweep}
+            sim = montecarlo.run(
+                report.scenario, paths, seed, simulate=simulate_sweep, levels=levels
+            )
+            report = replace(report, simulation=sim)
+        emit(HEADCOUNT.renderer(fmt.value)(report), output, force=force)
         return 0

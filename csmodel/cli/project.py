@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from csmodel.cli import montecarlo
 from csmodel.cli.common import (
     FILE_ARGUMENT,
     FORCE_OPTION,
@@ -17,7 +18,10 @@ from csmodel.cli.common import (
     emit,
     format_option,
     load,
+    write_output,
 )
+from csmodel.cli.montecarlo import SEED_OPTION, SIMULATE_OPTION
+from csmodel.errors import UsageError
 from csmodel.render import PROJECT
 
 By = choices("By", ("month", "quarter", "year"))
@@ -35,15 +39,13 @@ def register(app: typer.Typer) -> None:
         sets: list[str] = SET_OPTION,
         output: Path = OUTPUT_OPTION,
         force: bool = FORCE_OPTION,
-        paths: int = typer.Option(
-            0,
-            "--simulate",
-            min=0,
-            max=100_000,
-            help="Monte Carlo: draw every range this many times (DOMAIN 9) and add percentiles.",
-        ),
-        seed: int = typer.Option(
-            None, "--seed", min=0, help="Seed of --simulate (drawn and printed when left out)."
+        paths: int = SIMULATE_OPTION,
+        seed: int = SEED_OPTION,
+        samples: Path = typer.Option(
+            None,
+            "--samples",
+            help="With --simulate: also write one CSV row per path (the drawn inputs and "
+            "every metric) to this file.",
         ),
     ) -> int:
         """Project revenue month by month: NRR, GRR, uplift, CLV, contribution, lifetime value."""
@@ -53,16 +55,14 @@ def register(app: typer.Typer) -> None:
 
         scenario = load(file, variant, sets)
         result = project(scenario)
+        paths, seed = montecarlo.settings(scenario, paths, seed)
+        if samples is not None and not paths:
+            raise UsageError("--samples needs simulated paths: add --simulate N")
         if paths:
-            import sys
+            result = replace(result, simulation=montecarlo.run(scenario, paths, seed))
+        if samples is not None:
+            from csmodel.render.machine import samples_csv
 
-            from csmodel.simulate import new_seed, simulate
-
-            if seed is None:
-                seed = new_seed()
-                print(
-                    f"csmodel: --simulate seed {seed} (repeat with --seed {seed})", file=sys.stderr
-                )
-            result = replace(result, simulation=simulate(scenario, paths, seed))
+            write_output(samples, samples_csv(result.simulation), force=force)
         emit(PROJECT.renderer(fmt.value)(result, by.value), output, force=force)
         return 0

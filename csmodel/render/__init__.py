@@ -61,3 +61,34 @@ CHECK = Registry(
     github="csmodel.render.machine:check_github",
 )
 """``csmodel check``: each renderer takes the :class:`csmodel.checks.Report`."""
+
+# Workbooks (``--format xlsx``): the renderers return bytes, which ``emit`` writes as they are.
+PROJECT["xlsx"] = "csmodel.render.xlsx:project"
+HEADCOUNT["xlsx"] = "csmodel.render.xlsx:headcount"
+COMPARE["xlsx"] = "csmodel.render.xlsx:compare"
+SENSITIVITY["xlsx"] = "csmodel.render.xlsx:sensitivity"
+
+REPORT = Registry(html="csmodel.render.html:report")
+"""``csmodel report``: the renderer takes a :class:`csmodel.render.html.ReportData`."""
+
+
+def source_of(scenario: Any) -> Any:
+    """Where ``scenario`` came from (:class:`csmodel.overrides.Provenance`: its document,
+    variant and overrides), kept on the scenario by ``overrides.resolve`` and carried by
+    its copies; ``None`` for a scenario made otherwise (``loader.load_scenario``, a model
+    built in Python).
+    The Assumptions of a workbook and of the report read it to cite each input's line."""
+    return getattr(scenario, "_source", None)
+
+
+FIT_RETENTION = Registry(
+    table="csmodel.render.fit:retention_table",
+    json="csmodel.render.fit:retention_json",
+)
+"""``csmodel fit retention``: each renderer takes the :class:`csmodel.fit.RetentionFit`."""
+
+FIT_UNDERSTAFFING = Registry(
+    table="csmodel.render.fit:understaffing_table",
+    json="csmodel.render.fit:understaffing_json",
+)
+"""``csmodel fit understaffing``: each renderer takes the :class:`csmodel.fit.UnderstaffingFit`."""

@@ -114,8 +114,37 @@ def segment_grid(cols: Any, metrics: list[str]) -> Grid:
     return g
 
 
+def simulation_grid(cols: Any, metrics: list[str]) -> Grid:
+    """``--simulate``: P10, P50 and P90 of each metric over each column's paths."""
+    from csmodel.records import COMPARE_BANDS
+
+    cur = cols[0].projection.scenario.currency
+    sims = [c.simulation for c in cols]
+    s = sims[0]
+    columns = [Col("Metric", right=False, key=True, wrap=True), Col("", right=False)]
+    columns += [Col(c.label, wrap=True, keep_words=True) for c in cols]
+    g = Grid(
+        f"Simulated: {s.paths:,} paths per column, seed {s.seed}",
+        columns,
+        currency=cur,
+        caption="Every column draws its ranges with the same seed (common random numbers), "
+        "so columns differ by their assumptions, not by their luck.",
+    )
+    for m in metrics:
+        bands = [sim.bands(sim.metrics[m]) for sim in sims]
+        for k in COMPARE_BANDS:
+            g.add(
+                metric_label(m) if k == "p10" else "",
+                k.upper(),
+                *(Text(value_text(m, b[k], cur)) for b in bands),
+            )
+    return g
+
+
 def grids(cols: Any, metrics: list[str], by_segment: bool) -> list[Grid]:
     out = [compare_grid(cols, metrics)]
+    if all(c.simulation is not None for c in cols):
+        out.append(simulation_grid(cols, metrics))
     if by_segment:
         out.append(segment_grid(cols, metrics))
     return out

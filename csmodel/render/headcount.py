@@ -483,6 +483,40 @@ def short_note(name: str, n: int, ramp_months: int) -> str:
     )
 
 
+def simulated_sweep_grid(s: Any, sim: Any, cur: str) -> Grid:
+    """``--simulate``: each staffing level of a segment's sweep over the paths."""
+    cols = [
+        Col("CSMs"),
+        Col("Covered every month"),
+        Col("Contribution P10", money=True),
+        Col("P50", money=True),
+        Col("P90", money=True),
+    ]
+    g = Grid(f"{s.name}: staffing under uncertainty ({sim.paths:,} paths)", cols, currency=cur)
+    for r in s.sweep:
+        row = sim.rows[s.name][r.csms]
+        g.add(
+            str(r.csms),
+            pct(row["covered_share"]) + " of paths",
+            Money(row["contribution_p10"], cur),
+            Money(row["contribution_p50"], cur),
+            Money(row["contribution_p90"], cur),
+        )
+    return g
+
+
+def simulated_sweep_note(sim: Any) -> str:
+    from csmodel.records import simulation_note
+
+    return (
+        "Staffing under uncertainty: each path draws every range once and projects each "
+        "segment alone at each staffing level of its sweep; 'covered every month' is the "
+        "share of paths whose coverage stays at 100% in every month of the horizon, and the "
+        "contribution percentiles are over the paths (the sweep above is the plan at every "
+        f"range's median). {simulation_note(sim)}."
+    )
+
+
 def sections(report: Any) -> list[tuple[str, Any, str]]:
     """Everything ``csmodel headcount`` shows, in order, as (kind, content, style):
     ``grid`` (a :class:`Grid`), ``heading``, ``bullet`` or ``note`` (plain text).
@@ -521,6 +555,9 @@ def sections(report: Any) -> list[tuple[str, Any, str]]:
             out.append(("note", line, ""))
     if swept:
         out.append(("note", sweep_note(sc), "dim"))
+    if report.simulation is not None and swept:
+        out += [("grid", simulated_sweep_grid(s, report.simulation, cur), "") for s in swept]
+        out.append(("note", simulated_sweep_note(report.simulation), "dim"))
     verdicts = _verdicts(report, cur)
     if verdicts:
         out.append(("heading", "Verdict", "bold"))

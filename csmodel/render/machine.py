@@ -222,12 +222,17 @@ def compare_json(cols: Any, metrics: list[str], by_segment: bool = False) -> str
 
 def compare_csv(cols: Any, metrics: list[str], by_segment: bool = False) -> str:
     from csmodel.ids import metric_unit
-    from csmodel.records import COMPARE_CSV_COLUMNS, compare_rows
+    from csmodel.records import COMPARE_BANDS, COMPARE_CSV_COLUMNS, compare_rows
+
+    simulated = any(c.simulation is not None for c in cols)
+    columns = COMPARE_CSV_COLUMNS + (COMPARE_BANDS if simulated else ())
 
     def money(row: dict[str, Any]) -> tuple[str, ...]:
-        return ("value", "delta") if metric_unit(row["metric"]) == "money" else ()
+        if metric_unit(row["metric"]) != "money":
+            return ()
+        return ("value", "delta", *COMPARE_BANDS)
 
-    return dump_csv(compare_rows(cols, metrics, by_segment), COMPARE_CSV_COLUMNS, money)
+    return dump_csv(compare_rows(cols, metrics, by_segment), columns, money)
 
 
 def sensitivity_json(result: Any) -> str:
@@ -283,8 +288,30 @@ def junit_name(result: Any) -> str:
     return result.id
 
 
+def _junit_location(file: str, line: int | None, col: int | None = None) -> str:
+    """``FILE``, ``FILE:LINE`` or ``FILE:LINE:COL``: where a result points, as editors read it."""
+    if line is None:
+        return file
+    return f"{file}:{line}" if col is None else f"{file}:{line}:{col}"
+
+
+def _junit_out(location: str, fields: dict[str, Any]) -> str:
+    """A test case's ``<system-out>``: its location, then every field of its record that has
+    a value (``key: value``), so a field added to the record shows here too."""
+    shown = [f"{k}: {v}" for k, v in fields.items() if v is not None and k != "line"]
+    return "\n".join([location, *shown])
+
+
 def check_junit(report: Any) -> str:
     """JUnit XML: a ``testsuite`` per file, a ``testcase`` per check and lint result.
+
+    The document is valid against Jenkins xunit's strict ``junit-10.xsd`` and
+    pytest's ``xunit2`` family: ``<testsuites>`` carries ``name``, ``tests``,
+    ``failures`` and ``errors`` (never ``skipped``); a ``<testcase>`` only
+    ``name`` and ``classname`` (never ``file`` or ``line``). A result's
+    location (``FILE:LINE``) opens its failure message and its
+    ``<system-out>``, which then lists the result's record
+    (``csmodel.records.check_record``) as ``key: value`` lines.
 
     A failed check is a ``<failure>``; a warning is ``<skipped>`` with the
     message (CI servers show it without failing the report, as the exit code
@@ -295,31 +322,35 @@ def check_junit(report: Any) -> str:
     """
     import xml.etree.ElementTree as ET
 
+    from csmodel.records import check_record
     from csmodel.render.safe import xml
 
     root = ET.Element("testsuites", name="csmodel check")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    totals = {"tests": 0, "failures": 0, "errors": 0}
 
     def suite(name: str, counts: dict[str, int]) -> ET.Element:
-        for k, v in counts.items():
-            totals[k] += v
+        for k in totals:
+            totals[k] += counts[k]
         return ET.SubElement(
             root, "testsuite", name=xml(name), **{k: str(v) for k, v in counts.items()}
         )
 
-    def case(parent: ET.Element, name: str, file: str, kind: str, line: int | None) -> Any:
-        el = ET.SubElement(
+    def case(parent: ET.Element, name: str, file: str, kind: str) -> Any:
+        return ET.SubElement(
             parent, "testcase", name=xml(name), classname=xml(_classname(file, kind))
         )
-        el.set("file", xml(file))
-        if line is not None:
-            el.set("line", str(line))
-        return el
 
-    def outcome(tc: ET.Element, tag: str, kind: str, message: str, detail: str) -> None:
-        ET.SubElement(tc, tag, type=kind, message=xml(message)).text = xml(detail)
+    def outcome(tc: ET.Element, tag: str, kind: str | None, message: str, detail: str) -> None:
+        attrs = (
+            {"message": xml(message)} if kind is None else {"type": kind, "message": xml(message)}
+        )
+        ET.SubElement(tc, tag, attrs).text = xml(detail)
 
-    for f in report.files:
+    def system_out(tc: ET.Element, text: str) -> None:
+        ET.SubElement(tc, "system-out").text = xml(text)
+
+    records = check_record(report)["files"]
+    for f, rec in zip(report.files, records, strict=True):
         counts = {"tests": len(f.results), "failures": 0, "errors": 0, "skipped": 0}
         for r in f.results:
             if r.status == "fail" or (r.status == "warn" and report.strict):
@@ -327,20 +358,19 @@ def check_junit(report: Any) -> str:
             elif r.status == "warn":
                 counts["skipped"] += 1
         el = suite(f.file, counts)
-        for r in f.results:
-            tc = case(el, junit_name(r), f.file, r.kind, r.line)
-            where = f"{f.file}:{r.line}" if r.line is not None else f.file
+        for r, fields in zip(f.results, rec["results"], strict=True):
+            tc = case(el, junit_name(r), f.file, r.kind)
+            where = _junit_location(f.file, r.line)
             detail = f"{where}: {r.message}"
             if r.value_text or r.bound_text:
                 detail += f"\nvalue: {r.value_text or 'n/a'}; bound: {r.bound_text or 'none'}"
             if r.status == "fail":
-                outcome(tc, "failure", r.kind, r.message, detail)
+                outcome(tc, "failure", r.kind, f"{where}: {r.message}", detail)
             elif r.status == "warn" and report.strict:
-                outcome(tc, "failure", "warning", r.message, detail)
+                outcome(tc, "failure", "warning", f"{where}: {r.message}", detail)
             elif r.status == "warn":
-                ET.SubElement(tc, "skipped", message=xml(f"warning: {r.message}")).text = xml(
-                    detail
-                )
+                outcome(tc, "skipped", None, f"{where}: warning: {r.message}", detail)
+            system_out(tc, _junit_out(where, fields))
     by_file: dict[str, list[Any]] = {}
     for p in report.problems:
         by_file.setdefault(p.file, []).append(p)
@@ -349,9 +379,9 @@ def check_junit(report: Any) -> str:
             file, {"tests": len(problems), "failures": 0, "errors": len(problems), "skipped": 0}
         )
         for p in problems:
-            tc = case(el, "valid-scenario", file, "load", p.line)
-            message = f"{p.key}: {p.message}" if p.key else p.message
-            outcome(tc, "error", "invalid", message, p.format())
+            tc = case(el, "valid-scenario", file, "load")
+            outcome(tc, "error", "invalid", p.format(), p.format())
+            system_out(tc, _junit_location(file, p.line, (p.col or 1) if p.line else None))
     for k, v in totals.items():
         root.set(k, str(v))
     ET.indent(root)
@@ -405,3 +435,27 @@ def check_github(report: Any) -> str:
             lines.append(github_command(level, r.message, file=f.file, line=r.line, title=r.id))
     lines.append(check_summary(report))
     return "\n".join(lines) + "\n"
+
+
+def samples_csv(sim: Any) -> str:
+    """``project --samples``: one row per simulated path (``records.sample_rows``); money
+    metrics to the cent, other numbers to 6 decimals, header cells (they name segments)
+    through ``safe.csv_cell`` like any user text."""
+    from csmodel.ids import MONEY_METRICS
+    from csmodel.records import sample_rows
+    from csmodel.render.safe import csv_cell
+
+    header, rows = sample_rows(sim)
+    keys = tuple(f"c{i}" for i in range(len(header)))
+    money = {k for k, h in zip(keys, header, strict=True) if h in MONEY_METRICS}
+    head = ",".join(_csv_field(csv_cell(h)) for h in header) + CSV_LINE_END
+    body = iter_csv((dict(zip(keys, r, strict=True)) for r in rows), keys, money)
+    next(body)  # iter_csv's own header (the positional keys)
+    return head + "".join(body)
+
+
+def _csv_field(text: str) -> str:
+    """One CSV field as the csv module quotes it (minimal quoting)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow([text])
+    return buf.getvalue()

@@ -334,9 +334,14 @@ def arr_chart(pr: Any) -> Chart:
     from csmodel.metrics import closing_arr_series
 
     cur = pr.scenario.currency
-    arr = [12.0 * float(pr.starting_mrr.sum()), *closing_arr_series(pr)]
+    start = 12.0 * float(pr.starting_mrr.sum())
+    arr = [start, *closing_arr_series(pr)]
+    series = [("ARR", arr)]
+    if pr.simulation is not None:  # the fan: P10, P50 and P90 of the simulated paths
+        bands = pr.simulation.arr_bands()
+        series = [("Plan", arr)] + [(k.upper(), [start, *bands[k]]) for k in ("p90", "p50", "p10")]
     return Chart(
-        [("ARR", arr)],
+        series,
         label=lambda v: compact_money(v, cur),
         x_labels=horizon_labels(Calendar.of(pr.scenario), pr.horizon),
         max_points=min(60, max(12, pr.horizon + 1)),
@@ -388,21 +393,36 @@ def simulation_grid(pr: Any) -> Grid:
 
 def table(pr: Any, by: str) -> Group:
     parts: list[Any] = [Fit(g) for g in grids(pr, by)]
-    parts.append(Text("ARR over the horizon", style="bold"))
+    parts.append(Text(_chart_title(pr), style="bold"))
     parts.append(arr_chart(pr))
-    parts.append(safe.rich_text(conventions_line(pr.scenario), "dim"))
+    parts.append(safe.rich_text(project_conventions(pr), "dim"))
     return Group(*parts)
 
 
+def _chart_title(pr: Any) -> str:
+    if pr.simulation is None:
+        return "ARR over the horizon"
+    return "ARR over the horizon: the plan and the P10, P50 and P90 of the simulated paths"
+
+
+def project_conventions(pr: Any) -> str:
+    """The conventions line, with the seed and path count of a simulation."""
+    from csmodel.records import simulation_note
+
+    line = conventions_line(pr.scenario)
+    if pr.simulation is not None:
+        line += f" · {simulation_note(pr.simulation)}."
+    return line
+
+
 def markdown(pr: Any, by: str) -> str:
-    sc = pr.scenario
     head, *rest = grids(pr, by)
     out = [f"# {safe.md(head.title)}\n"]
     head.title = ""
     out.append(head.markdown())
     for g in rest:
         out.append("\n" + g.markdown())
-    out.append("\n## ARR over the horizon\n\n```text\n")
+    out.append(f"\n## {_chart_title(pr)}\n\n```text\n")
     out.append(arr_chart(pr).text(80).plain.rstrip("\n") + "\n```\n")
-    out.append(f"\n_{safe.md(conventions_line(sc))}_\n")
+    out.append(f"\n_{safe.md(project_conventions(pr))}_\n")
     return "".join(out)

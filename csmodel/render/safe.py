@@ -20,6 +20,10 @@ these functions on its way out:
   with ``= + - @``, tab or CR) gets a leading ``'`` (OWASP's advice); control
   characters other than tab, CR and LF become visible; numbers are untouched. The CSV
   writer quotes any field holding CR or LF (see ``render.machine.dump_csv``).
+- :func:`html` — HTML element content or a quoted attribute: visible, ``& < > " '``
+  as entities (the report).
+- :func:`xlsx_text` — a workbook's text cell: visible, XML-safe, at most a cell's
+  length; written with ``write_string``, so it is never a formula.
 - JSON is data: strings go out as they are (the encoder escapes them).
 """
 
@@ -85,3 +89,26 @@ def csv_cell(value: Any) -> Any:
     if value.startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+_HTML_SPECIAL = re.compile("[&<>\"']")
+
+
+def html(text: Any, *, keep: str = "") -> str:
+    """User text for an HTML document, in element content or a quoted attribute:
+    ``& < > " '`` as entities, control characters visible (``keep``: e.g. ``"\\n"`` for a
+    ``<pre>`` block). ``<script>`` stays text, and no attribute can be closed early."""
+    return _HTML_SPECIAL.sub(lambda m: _HTML_ESCAPES[m.group()], xml(visible(text, keep=keep)))
+
+
+XLSX_MAX = 32_767
+"""Most characters one Excel cell holds."""
+
+
+def xlsx_text(text: Any) -> str:
+    """A text cell of a workbook: control characters visible (tab and line breaks kept),
+    characters XML 1.0 forbids escaped, cut to what a cell holds. The writer stores it as
+    a string (``write_string``), so ``=cmd|...`` is data, never a formula."""
+    out = xml(visible(text, keep="\t\r\n"))
+    return out if len(out) <= XLSX_MAX else out[: XLSX_MAX - 1] + "…"
