@@ -10,6 +10,7 @@ problems (``csmodel.document``), and every variant applied once
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from csmodel.document import (  # noqa: F401  (re-exported: the loader's public names)
     Document,
@@ -138,6 +139,9 @@ def with_book(source: Source) -> tuple[Source, object]:
     base = Path(source.file).parent if source.file not in ("-", "<stdin>") else Path.cwd()
     start = parse_year_month(data["start"])
     book = read_book(spec, str(base), start, list(segments), timing=validated.timing)
+    problems = _sbg_term_problems(source, validated, book)
+    if problems:
+        raise ScenarioError(problems)
     totals = segment_totals(book)
     injected = copy.deepcopy(data)
     for name, seg in injected.get("segments", {}).items():
@@ -157,3 +161,26 @@ def with_book(source: Source) -> tuple[Source, object]:
                 )
         seg["accounts"], seg["acv"] = accounts, acv
     return Source(source.file, injected, source.marks, source.text), book
+
+
+def _sbg_term_problems(source: Source, scenario: Any, book: Any) -> list:
+    """A segment with tenure-based churn (``model: sbg``) whose book holds contracts of
+    other than 12 months: the engine projects sBG churn at yearly renewals only, so the
+    plan is refused at the churn's ``model``, before anything is projected."""
+    out = []
+    for name, seg in scenario.segments.items():
+        if getattr(seg.churn, "model", None) != "sbg":
+            continue
+        terms = {int(t) for s, t in zip(book.segment, book.term, strict=True) if s == name}
+        other = sorted(terms - {12})
+        if other:
+            out.append(
+                located(
+                    source,
+                    ("segments", name, "churn", "model"),
+                    f"tenure-based churn (sbg) renews yearly, but the book gives segment "
+                    f"`{name}` contracts of {other[0]} months; give it a flat churn rate, "
+                    "or 12-month terms",
+                )
+            )
+    return out

@@ -145,6 +145,8 @@ def parse(data: dict, check: Callable[[Any], float], rate: bool) -> Range:
     for key in ("low", "high"):
         if key not in data:
             raise ScheduleError(f"a range needs `low` and `high` (`{key}` is missing)")
+        if data[key] is None:
+            raise ScheduleError(f"`{key}` needs a number (got null)", key)
     values = {}
     for key in ("low", "high", "mode"):
         if key in data and data[key] is not None:

@@ -219,8 +219,21 @@ def test_multi_year_terms_with_sbg_are_refused(tmp_path):
             """),
         encoding="utf-8",
     )
+    with pytest.raises(ScenarioError, match="renews yearly") as exc:  # refused at load,
+        load_scenario(str(tmp_path / "s.yaml"))
+    (problem,) = exc.value.problems  # located at the churn's `model`
+    assert (problem.line, problem.key) == (8, "segments.smb.churn.model")
+    # an edit that makes the segment sBG after loading is refused by the engine
+    from csmodel.edit import edit
+
+    text = (tmp_path / "s.yaml").read_text(encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        text.replace("{model: sbg, alpha: 1, beta: 2}", "{rate: 5%}"), encoding="utf-8"
+    )
+    flat = load_scenario(str(tmp_path / "s.yaml"))
+    sbg = edit(flat, ("segments", "smb", "churn"), {"model": "sbg", "alpha": 1, "beta": 2})
     with pytest.raises(ScenarioError, match="yearly renewals only"):
-        project(load_scenario(str(tmp_path / "s.yaml")))
+        project(sbg)
 
 
 # --- with the rest of the engine -------------------------------------------------------------
@@ -457,3 +470,24 @@ def test_lifetime_value_with_every_movement_equals_a_month_by_month_sum(contract
             mrr *= (1 + e - c - dd) * (1 + price)
         total += mrr * v**m
     assert pr.metrics["lifetime_value"] == pytest.approx(total, rel=1e-9)
+
+
+def test_sbg_on_a_book_with_multi_year_terms_is_a_located_error(run_cli, tmp_path):
+    """The shipped book gives enterprise 24- and 36-month contracts: sBG churn renews
+    yearly, so the plan is refused at the churn's `model`, before anything runs."""
+    import shutil
+
+    from tests.conftest import SCENARIOS
+
+    shutil.copy(SCENARIOS / "book" / "accounts.csv", tmp_path / "accounts.csv")
+    text = (SCENARIOS / "book" / "plan.yaml").read_text(encoding="utf-8")
+    old = "    churn:          {rate: 5%, every: year}"
+    assert text.count(old) == 1
+    text = text.replace(old, "    churn:          {model: sbg, alpha: 0.7, beta: 1.2}")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = text[: text.index("model: sbg")].count("\n") + 1
+    code, _, err = run_cli(["validate", path])
+    assert code == 2
+    assert f"{path}:{line}:" in err and "segments.enterprise.churn.model" in err
+    assert "contracts of 24 months" in err and "Traceback" not in err
