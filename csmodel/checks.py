@@ -159,11 +159,10 @@ def probability_problems(doc: Any, base: Any, montecarlo: MonteCarlo | None) -> 
 def _meets(check: Any, values: np.ndarray) -> np.ndarray:
     """Which paths' values meet ``check``'s bounds (an undefined value never does)."""
     ok = np.isfinite(values)
-    tol = TOLERANCE
     if check.min is not None:
-        ok &= ~(values < check.min - tol * max(1.0, abs(check.min)))
+        ok &= ~below(values, check.min)  # the same tolerance as a deterministic check
     if check.max is not None:
-        ok &= ~(values > check.max + tol * max(1.0, abs(check.max)))
+        ok &= ~above(values, check.max)
     return ok
 
 

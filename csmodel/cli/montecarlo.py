@@ -37,22 +37,13 @@ SEED_OPTION = typer.Option(
 
 
 def settings(scenario: Any, paths: int | None, seed: int | None) -> tuple[int, int | None]:
-    """``(paths, seed)`` of a run: the command line's, else the file's ``simulate:``;
-    ``paths == 0`` means no simulation. The seed is drawn and printed when neither
-    gives one."""
-    block = scenario.simulate
-    if paths is None:
-        paths = block.paths if block is not None else 0
-    if not paths:
-        return 0, None
-    if seed is None and block is not None:
-        seed = block.seed
-    if seed is None:
-        from csmodel.simulate import new_seed
+    """``(paths, seed)`` of a run: the command line's, else the file's ``simulate:``
+    (``checks.MonteCarlo.of``, the one rule); ``paths == 0`` means no simulation. The
+    seed is drawn and printed when neither gives one."""
+    from csmodel.checks import MonteCarlo
 
-        seed = new_seed()
-        _say_seed(seed)
-    return paths, seed
+    paths, seed = MonteCarlo(paths, seed, seed_once()).of(scenario)
+    return paths, seed if paths else None
 
 
 def seed_once() -> Any:
