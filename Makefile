@@ -65,6 +65,7 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/simulate.py
+	$(BIN)/python benchmarks/discrete.py
 
 # The sdist and the wheel (built from the sdist, in an isolated environment with the
 # build-system's setuptools) in dist/; the version is csmodel/__init__.py's __version__.

@@ -54,9 +54,10 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
-def peak_mb(paths: int) -> float:
+def peak_mb(paths: int, plan: Path = SAAS, code: str = PEAK) -> float:
+    """Peak memory (MB) of a fresh process running ``code`` on ``plan`` and ``paths``."""
     out = subprocess.run(
-        [sys.executable, "-c", PEAK, str(SAAS), str(paths)],
+        [sys.executable, "-c", code, str(plan), str(paths)],
         check=True,
         capture_output=True,
         text=True,

@@ -121,13 +121,22 @@ def evaluate_check(
 
 @dataclass(frozen=True)
 class MonteCarlo:
-    """How ``check`` simulates for checks with ``probability`` (DOMAIN 9): ``paths`` and
-    ``seed`` from the command line (``None``: the file's ``simulate:`` block);
-    ``new_seed()`` gives a seed when neither names one (the CLI draws and prints it)."""
+    """How ``check`` simulates for checks with ``probability`` (DOMAIN 9): ``paths``,
+    ``seed`` and ``discrete`` from the command line (``None``: the file's ``simulate:``
+    block); ``new_seed()`` gives a seed when neither names one (the CLI draws and prints
+    it)."""
 
     paths: int | None = None
     seed: int | None = None
     new_seed: Callable[[], int] | None = None
+    discrete: bool | None = None
+
+    def whole_accounts(self, scenario: Any) -> bool:
+        """Whether paths also draw whole accounts (``--discrete``, else the file's
+        ``simulate.discrete``)."""
+        if self.discrete is not None:
+            return self.discrete
+        return bool(scenario.simulate and scenario.simulate.discrete)
 
     def of(self, scenario: Any) -> tuple[int, int | None]:
         """``(paths, seed)`` for ``scenario``; ``paths == 0``: no simulation."""
@@ -174,16 +183,22 @@ def _reader(check: Any) -> Callable[[Any, Any], float | None]:
 
 
 def evaluate_probability(
-    check: Any, values: np.ndarray, seed: int, variant: str | None, scenario: Any
+    check: Any,
+    values: np.ndarray,
+    seed: int,
+    variant: str | None,
+    scenario: Any,
+    discrete: bool = False,
 ) -> tuple[str, str, Share, float | None]:
     """``(status, message, share, median)`` of a check with ``probability`` over the
-    metric's value on each simulated path (``values``, nan where undefined)."""
+    metric's value on each simulated path (``values``, nan where undefined; ``discrete``:
+    drawn with whole accounts)."""
     unit = metric_unit(check.metric)
     year = getattr(check, "year", None)
     when = year_text(scenario, year) if year is not None else None
     subject = _subject(check.metric, check.segment, variant, when)
     met = _meets(check, values)
-    share = Share(int(met.sum()), int(values.size), seed)
+    share = Share(int(met.sum()), int(values.size), seed, discrete)
     lo, hi = share.interval
     needed = check.probability
     passed = share.met >= needed * share.paths - 1e-9
@@ -197,7 +212,8 @@ def evaluate_probability(
     bound = bound_text(check.min, check.max, unit, scenario.currency)
     message = (
         f"{subject} meets {bound} in {pct(share.share)} of {share.paths:,} paths "
-        f"(95% interval {pct(lo)} to {pct(hi)}; seed {seed}); "
+        f"(95% interval {pct(lo)} to {pct(hi)}; seed {seed}"
+        f"{', whole accounts drawn' if discrete else ''}); "
         f"{'at least' if passed else 'below the'} {show(needed, 'rate', exact=True)} needed"
     )
     return status, message, share, median
@@ -240,9 +256,9 @@ def run_checks(
             share = None
             if check.probability is not None:
                 sc = scenario_for(variant)
-                values, seed = simulated[variant]
+                values, seed, discrete = simulated[variant]
                 status, message, share, value = evaluate_probability(
-                    check, values[str(i)], seed, variant, sc
+                    check, values[str(i)], seed, variant, sc, discrete
                 )
                 currency = sc.currency
             else:
@@ -282,9 +298,10 @@ def _simulate_probabilities(
     checks: Sequence[Any],
     scenario_for: Callable[[str | None], Any],
     montecarlo: MonteCarlo | None,
-) -> dict[str | None, tuple[dict[str, np.ndarray], int]]:
+) -> dict[str | None, tuple[dict[str, np.ndarray], int, bool]]:
     """For each variant with checks that carry ``probability``: the metric of each such
-    check on every path (keyed by the check's index) and the seed drawn with."""
+    check on every path (keyed by the check's index), the seed drawn with, and whether
+    whole accounts were drawn."""
     from csmodel.ids import DEPRECATED_METRICS, METRICS
 
     wanted: dict[str | None, dict[str, Any]] = {}
@@ -303,11 +320,13 @@ def _simulate_probabilities(
         metric = DEPRECATED_METRICS.get(check.metric, check.metric)
         return metric if check.year is None and metric in METRICS else None
 
-    paths, seed = (montecarlo or MonteCarlo()).of(base)
+    mc = montecarlo or MonteCarlo()
+    paths, seed = mc.of(base)
+    discrete = mc.whole_accounts(base)
     out = {}
     for variant, by_index in wanted.items():
         observe = {k: _reader(c) for k, c in by_index.items() if kept(c) is None}
-        sim = simulate(scenario_for(variant), paths, seed, observe=observe)
+        sim = simulate(scenario_for(variant), paths, seed, observe=observe, discrete=discrete)
         values = dict(sim.observed)
         for k, c in by_index.items():
             metric = kept(c)
@@ -315,7 +334,7 @@ def _simulate_probabilities(
                 values[k] = (
                     sim.metrics[metric] if c.segment is None else sim.segments[c.segment][metric]
                 )
-        out[variant] = (values, seed)
+        out[variant] = (values, seed, discrete)
     return out
 
 

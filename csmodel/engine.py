@@ -196,6 +196,7 @@ class Params:
     beta: np.ndarray  # (N,): sBG churn's beta, likewise
     tenure: np.ndarray  # (N,): years the starting book has renewed (``tenure_years``)
     book_tenure: np.ndarray  # (G, N): tenure of book cohorts 12g .. 12g + 11, nan: ``tenure``
+    expansion_share: np.ndarray  # share of accounts expanding (``expansion`` is rate x share)
 
     @property
     def columns(self) -> int:
@@ -229,6 +230,7 @@ TIMED = (
     "cost_to_serve",
     "cac_per_logo",
     "logo_mrr",
+    "expansion_share",
 )
 """The :class:`Params` fields that may change month by month: ``(N,)`` when constant,
 ``(H + 1, N)`` (engine months 0..H) when a schedule moves them."""
@@ -259,7 +261,7 @@ def segment_hours_per_account(scenario: Scenario, name: str) -> float:
 
 
 _EVERY_INDEX = {name: _PERIOD_INDEX[months] for name, months in PERIODS.items()}
-_FIELDS = 31
+_FIELDS = 32
 
 
 def segment_row(sc: Scenario, s: Any, name: str | None = None) -> tuple[Any, ...]:
@@ -314,6 +316,7 @@ def segment_row(sc: Scenario, s: Any, name: str | None = None) -> tuple[Any, ...
         float(ch.beta) if sbg else np.nan,
         s.tenure_years,
         book_tenures(sc, s, name) if sbg else np.nan,
+        dated(ex.share),
     )
 
 
@@ -492,6 +495,7 @@ _ROW_FIELDS = (
     "beta",
     "tenure",
     "book_tenure",
+    "expansion_share",
 )
 """The :class:`Params` field of each position of a :func:`segment_row`."""
 _ANCHORED = {_ROW_FIELDS.index(f) for f in ("book_mrr", "book_accounts", "book_tenure")}
@@ -531,6 +535,7 @@ def _params_from(a: np.ndarray) -> Params:
         beta=a[28],
         tenure=a[29],
         book_tenure=np.broadcast_to(a[30], (1, a.shape[-1])),
+        expansion_share=a[31],
     )
 
 
@@ -761,11 +766,12 @@ class TenureChurn(PeriodicChurn):
 
 
 def run(
-    p: Params, layout: Layout, retention: RetentionModel | None = None
+    p: Params, layout: Layout, retention: RetentionModel | None = None, discrete: Any = None
 ) -> dict[str, np.ndarray]:
     """The month loop over columns (see the module docstring): arrays ``(H + 1, N)``,
     and year windows ``(years, N)`` under ``year_*`` keys. ``retention`` says how cohorts
-    churn (default: :class:`PeriodicChurn`)."""
+    churn (default: :class:`PeriodicChurn`). ``discrete`` (a ``csmodel.discrete.Draw``,
+    its logos already whole: ``Draw.realize``) draws whole accounts (DOMAIN 9)."""
     booked = ~np.isnan(p.book_mrr[0])
     tenured = bool(np.any(~np.isnan(p.alpha)))
     if tenured:  # sBG: logos by join month; a book's cohorts by anchor and tenure group
@@ -800,6 +806,11 @@ def run(
         rows = p.book_mrr.shape[0]
         mrr[:rows, booked] = p.book_mrr[:, booked]
         acc[:rows, booked] = p.book_accounts[:, booked]
+    kernel = None
+    if discrete is not None:  # whole accounts (DOMAIN 9): csmodel.discrete
+        kernel = discrete.kernel(p, layout, booked)
+        kernel.start(state, p)
+    per_cohort = tenured or kernel is not None  # totals read off the state
     factors = np.empty((4, 4, n))
     rates = np.empty((3, 4, n))  # churn, contraction, expansion per class
     churn_rate, contr_rate, exp_rate = rates
@@ -846,15 +857,27 @@ def run(
         np.subtract(1.0, churn_rate, out=factors[1])  # accounts
         factors[2] = factors[0]  # the year's book moves as the MRR
         factors[3] = factors[1]  # and its accounts as the accounts
-        if tenured:  # sBG columns: churn per cohort, by its tenure (TenureChurn)
+        if kernel is not None:  # whole accounts: every movement per cohort, drawn
+            c = np.take(churn_rate, cls[m], axis=0)
+            if tenured:
+                c = c + churn_model.cohort_churn(m, gap)
+            c = np.minimum(c, 1.0)
+            d = np.minimum(np.take(contr_rate, cls[m], axis=0), 1.0 - c)
+            es = np.take(exp_rate, cls[m], axis=0)
+            op = np.take(op_m, cls[m], axis=0)
+            moved = kernel.step(c, d, es, q.expansion_share, op, state)
+        elif tenured:  # sBG columns: churn per cohort, by its tenure (TenureChurn)
             moved = _tenure_step(churn_model, m, cls[m], gap, factors, contr_rate, op_m, state)
         else:
             state *= np.take(factors, cls[m], axis=1)
 
-        flows = (rates * mrr_c).sum(axis=1)
         np.multiply(growth, pr_m, out=priced)
-        price_flow = (priced * mrr_c).sum(axis=0)
-        if tenured:
+        if kernel is not None:
+            flows, price_flow = moved[0][:3], moved[0][3]
+        else:
+            flows = (rates * mrr_c).sum(axis=1)
+            price_flow = (priced * mrr_c).sum(axis=0)
+        if tenured and kernel is None:
             flows = flows + moved[0][:3]
             price_flow = price_flow + moved[0][3]
         out["churn"][m], out["contraction"][m], out["expansion"][m] = flows[:3]
@@ -865,14 +888,16 @@ def run(
             book_c = sums[2, :4] + sums[2, 4:]
             book_flows = (rates * book_c).sum(axis=1)
             book_price = (priced * book_c).sum(axis=0)
-            if tenured:
+            if kernel is not None:
+                book_flows, book_price = moved[1][:3], moved[1][3]
+            elif tenured:
                 book_flows = book_flows + moved[1][:3]
                 book_price = book_price + moved[1][3]
             years["churn"][y] += book_flows[0]
             years["contraction"][y] += book_flows[1]
             years["expansion"][y] += book_flows[2]
             years["price_increase"][y] += book_price
-        if tenured:  # read off the state: its factors differ within a class
+        if per_cohort:  # read off the state: its factors differ within a class
             book = mrr[:n_start].sum(axis=0)
             total = mrr.sum(axis=0)
             accounts = acc.sum(axis=0)
@@ -1058,16 +1083,23 @@ class Batch:
         return _slice(self.columns, sc, self.slices[i])
 
 
-def project_columns(sc: Scenario, p: Params) -> Projection:
+def project_columns(sc: Scenario, p: Params, discrete: Any = None) -> Projection:
     """Project prepared columns ``p`` on the time grid of ``sc`` (one month loop): a
-    projection whose ``segments`` are the column indices (per-column figures only)."""
+    projection whose ``segments`` are the column indices (per-column figures only).
+    ``discrete``: a ``csmodel.discrete.Draw`` whose logos ``p`` already holds whole."""
     has_new = bool(np.any(p.joiners_accounts > 0) or np.any(p.logos_signed > 0))
-    out = run(p, Layout.of(sc, has_new))
+    out = run(p, Layout.of(sc, has_new), discrete=discrete)
     return _assemble(sc, p, out, slice(0, p.columns), tuple(str(k) for k in range(p.columns)))
 
 
-def run_batches(scenarios: list[Scenario]) -> list[Batch]:
-    """Project ``scenarios`` in as few month loops as their time grids allow."""
+def run_batches(
+    scenarios: list[Scenario], discrete: tuple[int, list[int]] | None = None
+) -> list[Batch]:
+    """Project ``scenarios`` in as few month loops as their time grids allow.
+
+    ``discrete`` = ``(seed, the path each scenario is)`` draws whole accounts
+    (DOMAIN 9, ``csmodel.discrete``): a scenario's columns take the random stream of
+    its path's block, and its book segments are drawn account by account."""
     groups: dict[tuple, list[int]] = {}
     for i, sc in enumerate(scenarios):
         groups.setdefault((sc.horizon_months, sc.timing, starting_cohorts(sc)), []).append(i)
@@ -1077,7 +1109,13 @@ def run_batches(scenarios: list[Scenario]) -> list[Batch]:
         batch = concat(ps)
         has_new = bool(np.any(batch.joiners_accounts > 0) or np.any(batch.logos_signed > 0))
         first = scenarios[members[0]]
-        out = run(batch, Layout.of(first, has_new))
+        draw = None
+        if discrete is not None:
+            draw = _draw(
+                discrete, [scenarios[i] for i in members], [discrete[1][i] for i in members]
+            )
+            batch = draw.realize(batch, first.horizon_months)
+        out = run(batch, Layout.of(first, has_new), discrete=draw)
         slices, at = [], 0
         for q in ps:
             slices.append(slice(at, at + q.columns))
@@ -1085,6 +1123,18 @@ def run_batches(scenarios: list[Scenario]) -> list[Batch]:
         whole = _assemble(first, batch, out, slice(0, at), tuple(str(k) for k in range(at)))
         batches.append(Batch(whole, members, slices))
     return batches
+
+
+def _draw(discrete: tuple[int, list[int]], scenarios: list[Scenario], paths: list[int]) -> Any:
+    """The ``csmodel.discrete.Draw`` of a batch of ``scenarios``, path ``paths[i]`` each."""
+    from csmodel.discrete import BLOCK_PATHS, Draw
+
+    blocks, ledgers = [], []
+    for sc, path in zip(scenarios, paths, strict=True):
+        for name, seg in sc.segments.items():
+            blocks.append(path // BLOCK_PATHS)
+            ledgers.append(book_ledger(sc, seg, name))
+    return Draw(discrete[0], np.array(blocks, dtype=int), tuple(ledgers))
 
 
 def project_batch(scenarios: list[Scenario]) -> list[Projection]:
@@ -1151,7 +1201,7 @@ def segment_owners(book: Any, name: str) -> list[str]:
 _ROW = {f: i for i, f in enumerate(_ROW_FIELDS)}
 
 
-def _owned_rows(sc: Scenario) -> tuple[list[tuple], list[list[int]], list[tuple]]:
+def _owned_rows(sc: Scenario) -> tuple[list[tuple], list[list[int]], list[tuple], list]:
     """Engine columns of a scenario whose book has owners or multi-year terms.
 
     Each owner (one CSM, whatever segments their accounts are in) and each segment's pool
@@ -1163,12 +1213,14 @@ def _owned_rows(sc: Scenario) -> tuple[list[tuple], list[list[int]], list[tuple]
     are one column per anchor ``a`` (mod T), whose churn is due only at term end
     (``(m - a) mod T == 0``) at ``1 - (1 - c)^(T / period)``, while its other yearly
     movements stay on the anniversary (``a`` mod 12). Other segments are one column.
-    Returns the rows, each segment's columns, and each owner's (segments, owner, the
-    column that carries their CSM).
+    Returns the rows, each segment's columns, each owner's (segments, owner, the
+    column that carries their CSM), and each row's accounts one by one
+    (:func:`book_ledger`), for discrete paths.
     """
     book = book_of(sc)
     split = set(owned_segments(sc))
     rows: list[tuple] = []
+    ledgers: list = []
     groups: list[list[int]] = []
     owner_first: dict[str, int] = {}  # each owner's group: the column that carries the CSM
     owner_segments: dict[str, list[str]] = {}
@@ -1177,6 +1229,7 @@ def _owned_rows(sc: Scenario) -> tuple[list[tuple], list[list[int]], list[tuple]
         if name not in split:
             groups.append([len(rows)])
             rows.append(row)
+            ledgers.append(book_ledger(sc, seg, name))
             continue
         cols: list[int] = []
         owners = segment_owners(book, name) if (seg.meetings or seg.accounts_per_csm) else []
@@ -1191,15 +1244,16 @@ def _owned_rows(sc: Scenario) -> tuple[list[tuple], list[list[int]], list[tuple]
                 staff = 0.0 if owner in owner_first else 1.0
             group = owner_first.setdefault(owner, len(rows)) if owner else len(rows)
             tenures = (name, _tenure_key(sc, seg))
-            for r in _group_rows(sc, row, book, mine, staff, owner is None, scale, tenures):
+            for r, ledger in _group_rows(sc, row, book, mine, staff, owner is None, scale, tenures):
                 r[_ROW["cover_group"]] = group
                 cols.append(len(rows))
                 rows.append(tuple(r))
+                ledgers.append(ledger)
             if owner:
                 owner_segments.setdefault(owner, []).append(name)
         groups.append(cols)
     names = [(", ".join(owner_segments[o]), o, first) for o, first in owner_first.items()]
-    return rows, groups, names
+    return rows, groups, names, ledgers
 
 
 def _book_scale(seg: Any, n: int, arr: float) -> tuple[float, float]:
@@ -1232,8 +1286,9 @@ def _group_rows(
     new_logos: bool,
     scale: tuple[float, float] = (1.0, 1.0),
     tenures: tuple[str, Any] | None = None,
-) -> list[list]:
-    """The columns of one coverage group (see :func:`_owned_rows`); ``staff`` on the first.
+) -> list[tuple[list, Any]]:
+    """The columns of one coverage group (see :func:`_owned_rows`), each with its ledger
+    (:func:`book_ledger`); ``staff`` on the first.
     ``tenures`` (segment name, :func:`_tenure_key`) groups sBG accounts by tenure."""
     terms = book.term[idx]
     out = []
@@ -1259,15 +1314,15 @@ def _group_rows(
         of_term = idx[terms == term]
         anchors = (book.renewal_month[of_term] - 1) % term
         for a in sorted(set(anchors.tolist())):
-            r = _book_row(row, book, of_term[anchors == a], False, scale)
+            r, ledger = _book_row(row, book, of_term[anchors == a], False, scale)
             c = np.asarray(row[_ROW["churn"]], dtype=float)
             at_end = 1.0 - (1.0 - c) ** (term / churn_every)
             months = np.arange(h + 1)
             due = ((months - a) % term == 0) & (months >= first)
             r[_ROW["churn"]] = np.where(due, np.broadcast_to(at_end, (h + 1,)), 0.0)
             r[_ROW["_churn_every"]] = _PERIOD_INDEX[1]  # due in any month: the rate says when
-            out.append(r)
-    for j, r in enumerate(out):
+            out.append((r, ledger))
+    for j, (r, _) in enumerate(out):
         r[_ROW["csms"]] = staff if j == 0 else (np.nan if _unstaffed(staff) else 0.0)
     return out
 
@@ -1283,12 +1338,14 @@ def _book_row(
     new_logos: bool,
     scale: tuple[float, float],
     tenures: tuple[str, Any] | None = None,
-) -> list:
-    """``row`` holding only the accounts ``idx`` of the book (and new logos or not)."""
+) -> tuple[list, tuple[np.ndarray, np.ndarray]]:
+    """``row`` holding only the accounts ``idx`` of the book (and new logos or not), and
+    those accounts one by one (:func:`book_ledger`)."""
     groups = None
     if tenures is not None and tenures[1] is not None:
         groups = _groups_of(book, tenures[0], tenures[1], idx)
     mrr, acc = _cohorts(book, idx, groups)
+    ledger = (_account_cohorts(book, idx, groups)[0], book.arr[idx] / 12.0)
     if scale != (1.0, 1.0):
         acc, mrr = acc * scale[0], mrr * scale[1]
     r = list(row)
@@ -1298,21 +1355,50 @@ def _book_row(
     if not new_logos:
         for f in ("joiners_mrr", "joiners_accounts", "logos_signed"):
             r[_ROW[f]] = 0.0
-    return r
+    return r, ledger
+
+
+def _account_cohorts(
+    book: Any, idx: np.ndarray, groups: tuple[int, np.ndarray] | None = None
+) -> tuple[np.ndarray, int]:
+    """The engine cohort of each of the accounts ``idx`` of a book, and the cohorts there
+    are: its renewal anchor; with ``groups`` (G, each account's tenure group), cohort
+    ``12 g + anchor``."""
+    cohort = (1 - book.renewal_month[idx]) % 12
+    if groups is None:
+        return cohort, 12
+    return cohort + 12 * groups[1], 12 * groups[0]
 
 
 def _cohorts(
     book: Any, idx: np.ndarray, groups: tuple[int, np.ndarray] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """MRR and accounts by engine cohort of the accounts ``idx`` of a book; with
-    ``groups`` (G, each account's tenure group), cohort ``12 g + anchor``."""
-    cohort = (1 - book.renewal_month[idx]) % 12
-    size = 12
-    if groups is not None:
-        size = 12 * groups[0]
-        cohort = cohort + 12 * groups[1]
+    """MRR and accounts by engine cohort of the accounts ``idx`` of a book."""
+    cohort, size = _account_cohorts(book, idx, groups)
     mrr = np.bincount(cohort, weights=book.arr[idx] / 12.0, minlength=size)
     return mrr, np.bincount(cohort, minlength=size).astype(float)
+
+
+def book_ledger(sc: Scenario, s: Any, name: str | None = None) -> Any:
+    """The accounts of segment ``s``'s book one by one, for discrete paths (DOMAIN 9):
+    ``(engine cohort of each account, its MRR)`` in the cohorts of :func:`book_anchors`
+    (an edit's scale left out: a discrete path uses their shares of their cohort), or
+    ``None`` without a book."""
+    book = book_of(sc)
+    if book is None:
+        return None
+    if name is None:
+        name = _name_of(sc, s)
+    return _ledger(book, name, _tenure_key(sc, s))
+
+
+@functools.lru_cache(maxsize=64)
+def _ledger(
+    book: Any, name: str | None, tenures: tuple[str, int] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    idx = book.of_segment(name)
+    cohort, _ = _account_cohorts(book, idx, _groups_of(book, name, tenures, idx))
+    return cohort, book.arr[idx] / 12.0
 
 
 _SUMMED = (
@@ -1327,9 +1413,45 @@ _SUMMED = (
 def project_owned(sc: Scenario) -> Projection:
     """A scenario with CSM owners projected owner by owner, then summed per segment (the
     lowest owner's coverage is the segment's), with each owner's load kept in ``owners``."""
-    rows, groups, names = _owned_rows(sc)
-    p = params_from_rows(rows)
-    cols = project_columns(sc, p)
+    return project_owned_batch([sc])[0]
+
+
+def project_owned_batch(
+    scenarios: list[Scenario], discrete: tuple[int, list[int]] | None = None
+) -> list[Projection]:
+    """:func:`project_owned` of each of ``scenarios`` (one time grid: a simulation's paths)
+    in one month loop. ``discrete`` = ``(seed, the path each scenario is)`` draws whole
+    accounts, as :func:`run_batches` does."""
+    first = scenarios[0]
+    owned = [_owned_rows(sc) for sc in scenarios]
+    ps = [params_from_rows(rows) for rows, _, _, _ in owned]
+    p = concat(ps)
+    draw = None
+    if discrete is not None:
+        from csmodel.discrete import BLOCK_PATHS, Draw
+
+        blocks = np.concatenate(
+            [
+                np.full(q.columns, path // BLOCK_PATHS)
+                for q, path in zip(ps, discrete[1], strict=True)
+            ]
+        )
+        ledgers = tuple(led for _, _, _, ls in owned for led in ls)
+        draw = Draw(discrete[0], blocks, ledgers)
+        p = draw.realize(p, first.horizon_months)
+    whole = project_columns(first, p, discrete=draw)
+    out, at = [], 0
+    for sc, (_, groups, names, _), q in zip(scenarios, owned, ps, strict=True):
+        cols = whole if len(scenarios) == 1 else _slice(whole, sc, slice(at, at + q.columns))
+        at += q.columns
+        out.append(_owned_projection(sc, cols, q, groups, names))
+    return out
+
+
+def _owned_projection(
+    sc: Scenario, cols: Projection, p: Params, groups: list[list[int]], names: list[tuple]
+) -> Projection:
+    """``sc``'s projection from its owner-by-owner columns ``cols`` (inputs ``p``)."""
     fields = {f: getattr(cols, f) for f in Projection.__dataclass_fields__}
     for f in _SUMMED:
         a = fields[f]

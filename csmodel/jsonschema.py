@@ -153,6 +153,8 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Simulate", "paths"): "Paths to draw (1 to 100,000; default 1000).",
     ("Simulate", "seed"): "Seed of the draws (0 to 4,294,967,295); left out, one is drawn and "
     "printed.",
+    ("Simulate", "discrete"): "Also draw whole accounts on each path: binomial churn per "
+    "cohort (each account of a book on its own), expansion share as Bernoulli (--discrete).",
     ("Lint", "disable"): "Lint ids to switch off for this file (say why in a comment).",
 }
 

@@ -211,6 +211,22 @@ def sum_parts(parts: dict[str, np.ndarray], sel: Any = slice(None)) -> dict[str,
     return out
 
 
+def group_parts(
+    parts: dict[str, np.ndarray], groups: int, width: int, first: int = 0, count: int | None = None
+) -> list[dict[str, float]]:
+    """:func:`sum_parts` of ``groups`` runs of ``width`` adjacent columns (a simulation's
+    paths side by side), taking ``count`` columns of each run from its ``first`` (all by
+    default): one array operation per part, not one per group."""
+    count = width if count is None else count
+    cols = slice(first, first + count)
+    summed = {
+        k: (v[: groups * width].reshape(groups, width)[:, cols].min(axis=1) if k == "coverage"
+            else v[: groups * width].reshape(groups, width)[:, cols].sum(axis=1)).tolist()
+        for k, v in parts.items()
+    }  # fmt: skip
+    return [{k: v[i] for k, v in summed.items()} for i in range(groups)]
+
+
 def combine(t: dict[str, float], has_year: bool) -> dict[str, float | None]:
     """Every metric id of DOMAIN 4.5 from summed parts (see :func:`column_parts`)."""
     revenue, flat = t["revenue"], t["flat"]
@@ -279,10 +295,10 @@ def metrics_for(pr: Projection, segment: int | None) -> dict[str, float | None]:
     return combine(sum_parts(parts, sel), pr.year_open_mrr.shape[0] >= 1)
 
 
-def starting_book(pr: Projection, year: int, sel: Any = slice(None)) -> dict[str, float]:
-    """The bridge of the book that existed when year ``year`` (0-based) opened, over its
-    twelve months of dated changes (DOMAIN 11.1), as ARR and accounts."""
-    f = {
+def _bridge(pr: Projection) -> dict[str, np.ndarray]:
+    """The year windows' bridge of the book that existed when each year opened: MRR
+    ``(years, columns)`` by :func:`starting_book` key."""
+    return {
         "opening_arr": pr.year_open_mrr,
         "expansion_arr": pr.year_expansion,
         "price_increase_arr": pr.year_price_increase,
@@ -290,7 +306,12 @@ def starting_book(pr: Projection, year: int, sel: Any = slice(None)) -> dict[str
         "churn_arr": pr.year_churn,
         "closing_arr": pr.year_close_mrr,
     }
-    out = {k: 12.0 * float(v[year, sel].sum()) for k, v in f.items()}
+
+
+def starting_book(pr: Projection, year: int, sel: Any = slice(None)) -> dict[str, float]:
+    """The bridge of the book that existed when year ``year`` (0-based) opened, over its
+    twelve months of dated changes (DOMAIN 11.1), as ARR and accounts."""
+    out = {k: 12.0 * float(v[year, sel].sum()) for k, v in _bridge(pr).items()}
     out["accounts_open"] = float(pr.year_open_accounts[year, sel].sum())
     out["accounts_close"] = float(pr.year_close_accounts[year, sel].sum())
     return out
@@ -314,6 +335,50 @@ def retention(book: dict[str, float]) -> tuple[float | None, float | None, float
     )
 
 
+def year_windows(h: int) -> list[tuple[int, int, int]]:
+    """``(y, first, end)`` of each plan year of a horizon of ``h`` months: months
+    ``first .. end - 1`` (0-based), twelve from the plan's first month (the last may be
+    partial)."""
+    return [(y, 12 * y, min(12 * y + 12, h)) for y in range(math.ceil(h / 12))]
+
+
+def yearly_groups(pr: Projection, groups: int, width: int) -> list[list[dict[str, Any]]]:
+    """:func:`yearly`'s ``revenue``, ``ending_arr``, ``nrr``, ``grr`` and
+    ``logo_retention`` for each of ``groups`` runs of ``width`` adjacent columns (a
+    simulation's paths): the sums in array operations, the ratios by :func:`retention`."""
+    n = groups * width
+
+    def per_group(a: np.ndarray) -> np.ndarray:  # (..., columns) -> (..., groups)
+        return a[..., :n].reshape(*a.shape[:-1], groups, width).sum(axis=-1)
+
+    h = pr.horizon
+    windows = year_windows(h)
+    closing = per_group(closing_mrr_rows(pr, 1, h))
+    books = {k: (12.0 * per_group(v)).tolist() for k, v in _bridge(pr).items()}
+    books["accounts_open"] = per_group(pr.year_open_accounts).tolist()
+    books["accounts_close"] = per_group(pr.year_close_accounts).tolist()
+    revenue = [per_group(pr.mrr[a:b].sum(axis=0)).tolist() for _, a, b in windows]
+    ending = [(12.0 * closing[b - 1]).tolist() for _, _, b in windows]
+    complete = pr.year_open_mrr.shape[0]
+    out = []
+    for g in range(groups):
+        rows = []
+        for y, _, _ in windows:
+            book = {k: v[y][g] for k, v in books.items()} if y < complete else None
+            nrr, grr, logos = retention(book) if book else (None, None, None)
+            rows.append(
+                {
+                    "revenue": revenue[y][g],
+                    "ending_arr": ending[y][g],
+                    "nrr": nrr,
+                    "grr": grr,
+                    "logo_retention": logos,
+                }
+            )
+        out.append(rows)
+    return out
+
+
 def yearly(pr: Projection, segment: int | None = None, sel: Any = None) -> list[dict[str, Any]]:
     """One row per plan year of the horizon: twelve months from the plan's first month,
     fiscal calendar or not (DOMAIN 7; the last may be partial). A dated plan's rows say
@@ -331,8 +396,7 @@ def yearly(pr: Projection, segment: int | None = None, sel: Any = None) -> list[
     h = pr.horizon
     cal = Calendar.of(pr.scenario)
     rows = []
-    for y in range(math.ceil(h / 12)):
-        a, b = 12 * y, min(12 * y + 12, h)
+    for y, a, b in year_windows(h):
         complete = y < pr.year_open_mrr.shape[0]
         book = starting_book(pr, y, sel) if complete else None
         nrr, grr, logos = retention(book) if book else (None, None, None)

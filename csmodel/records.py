@@ -238,8 +238,23 @@ def simulation_record(sim: Any) -> dict[str, Any]:
     }
 
 
+def simulation_label(paths: int, seed: int, discrete: bool = False, per: str = "") -> str:
+    """A simulation's size and seed, and whether whole accounts were drawn, for a title:
+    ``1,000 paths, seed 7`` (``1,000 paths per column, ...``; ``...; whole accounts
+    drawn``)."""
+    size = f"{paths:,} paths" + (f" per {per}" if per else "")
+    return f"{size}, seed {seed}" + ("; whole accounts drawn" if discrete else "")
+
+
 def simulation_note(sim: Any) -> str:
     """What a simulated figure hinges on, for a conventions line."""
+    if getattr(sim, "discrete", False):
+        return (
+            f"simulated: {sim.paths:,} paths, seed {sim.seed}, every range drawn once per path "
+            "(drivers shared) and whole accounts drawn (binomial churn per cohort, each book "
+            "account on its own; expansion share as Bernoulli); repeat with --simulate "
+            f"{sim.paths} --seed {sim.seed} --discrete"
+        )
     return (
         f"simulated: {sim.paths:,} paths, seed {sim.seed}, every range drawn once per path "
         "(drivers shared); repeat with --simulate "
@@ -490,7 +505,7 @@ def headcount_record(report: Any) -> dict[str, Any]:
 def _simulation_entry(sim: Any) -> dict[str, Any]:
     if sim is None:
         return {}
-    return {"simulation": {"paths": sim.paths, "seed": sim.seed, "discrete": False}}
+    return {"simulation": {"paths": sim.paths, "seed": sim.seed, "discrete": sim.discrete}}
 
 
 COMPARE_CSV_COLUMNS = (
@@ -628,9 +643,9 @@ CHECK_RESULT_KEYS = (
 
 def check_result_record(r: Any) -> dict[str, Any]:
     """One check or lint result: :data:`CHECK_RESULT_KEYS`; a probabilistic check adds
-    ``probability`` and ``simulation`` (``paths``, ``seed``, ``met``, ``share`` and its
-    95% Wilson interval ``share_low`` .. ``share_high``); its ``value`` is the metric's
-    median over the paths."""
+    ``probability`` and ``simulation`` (``paths``, ``seed``, ``discrete``, ``met``,
+    ``share`` and its 95% Wilson interval ``share_low`` .. ``share_high``); its ``value``
+    is the metric's median over the paths."""
     out = {k: getattr(r, k) for k in CHECK_RESULT_KEYS}
     if r.simulation is not None:
         sim = r.simulation
@@ -639,6 +654,7 @@ def check_result_record(r: Any) -> dict[str, Any]:
         out["simulation"] = {
             "paths": sim.paths,
             "seed": sim.seed,
+            "discrete": sim.discrete,
             "met": sim.met,
             "share": sim.share,
             "share_low": lo,

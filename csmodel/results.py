@@ -104,12 +104,14 @@ Z95 = 1.959963984540054
 @dataclass(frozen=True)
 class Share:
     """How many of a simulation's paths met a probabilistic check's bound: ``met`` of
-    ``paths`` (seed ``seed``), with the 95% Wilson score interval ``low .. high`` of the
-    share (Wilson 1927; it stays inside [0, 1] and is honest at 0 and ``paths``)."""
+    ``paths`` (seed ``seed``; ``discrete``: whole accounts drawn), with the 95% Wilson
+    score interval ``low .. high`` of the share (Wilson 1927; it stays inside [0, 1] and
+    is honest at 0 and ``paths``)."""
 
     met: int
     paths: int
     seed: int
+    discrete: bool = False
 
     @property
     def share(self) -> float:

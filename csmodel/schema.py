@@ -778,6 +778,7 @@ class Simulate(_Model):
 
     paths: Annotated[int, BeforeValidator(_whole(1, MAX_PATHS))] = 1000
     seed: Annotated[int | None, BeforeValidator(_optional(_whole(0, 2**32 - 1)))] = None
+    discrete: bool = False  # also draw whole accounts (``--discrete``)
 
 
 class Scenario(_Model):

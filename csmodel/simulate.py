@@ -145,25 +145,32 @@ def simulate(
     *,
     observe: dict[str, Observer] | None = None,
     progress: Callable[[int], None] | None = None,
+    discrete: bool = False,
 ) -> Simulation:
     """Project ``paths`` draws of ``scenario``'s ranges (see the module docstring).
 
     ``observe`` names functions read off every path (``Simulation.observed``);
     ``progress(done)`` is called after each chunk with the paths projected so far.
+    ``discrete`` also draws whole accounts on each path (``csmodel.discrete``; chunks
+    are then whole blocks of its paths).
     """
-    from csmodel.engine import owned_segments, project_batch, run_batches
+    from csmodel.discrete import BLOCK_PATHS
+    from csmodel.engine import owned_segments, project_owned_batch, run_batches
 
     draws = Draws.of(scenario, paths, seed)
     out = _Paths(list(scenario.segments), dict(observe or {}))
     split = bool(owned_segments(scenario))
+    if discrete:
+        chunk = max(1, -(-chunk // BLOCK_PATHS)) * BLOCK_PATHS
     for at in range(0, paths, chunk):
         scs = [draws.scenario(p) for p in range(at, min(paths, at + chunk))]
         with np.errstate(all="ignore"):
+            luck = (seed, list(range(at, at + len(scs)))) if discrete else None
             if split:  # owners or other terms: each path as `project` does it
-                for sc, pr in zip(scs, project_batch(scs), strict=True):
+                for sc, pr in zip(scs, project_owned_batch(scs, discrete=luck), strict=True):
                     out.take(pr, [slice(0, len(pr.segments))], [lambda pr=pr: pr], [sc])
             else:
-                for b in run_batches(scs):
+                for b in run_batches(scs, discrete=luck):
                     members = [scs[i] for i in b.members]
                     views = [
                         (lambda k=k, sc=sc, b=b: b.projection(k, sc))
@@ -188,6 +195,7 @@ def simulate(
         if out.years
         else (),
         observed={k: np.array(v, dtype=float) for k, v in out.observed.items()},
+        discrete=discrete,
     )
 
 
@@ -209,32 +217,38 @@ class _Paths:
 
     def take(self, pr: Any, slices: list[slice], views: list, scenarios: list) -> None:
         """Paths whose columns in ``pr`` are ``slices`` (one per path, its segments in
-        order); ``views[i]()`` is path i's own Projection, made only for observers."""
+        order, the paths side by side from column 0); ``views[i]()`` is path i's own
+        Projection, made only for observers."""
         from csmodel.metrics import (
             closing_mrr_rows,
             column_parts,
             combine,
-            sum_parts,
-            yearly,
+            group_parts,
+            yearly_groups,
         )
 
+        groups = len(slices)
+        width = slices[0].stop - slices[0].start
+        if any(c != slice(i * width, (i + 1) * width) for i, c in enumerate(slices)):
+            raise ValueError("a simulation's paths are side by side, from column 0")
         parts = column_parts(pr)
         has_year = pr.year_open_mrr.shape[0] >= 1
-        closing = closing_mrr_rows(pr, 1, pr.horizon)
-        for cols, view, sc in zip(slices, views, scenarios, strict=True):
-            for m, v in combine(sum_parts(parts, cols), has_year).items():
+        for t in group_parts(parts, groups, width):
+            for m, v in combine(t, has_year).items():
                 if m in self.book:
                     self.book[m].append(_nan(v))
-            for i, name in enumerate(self.names):
-                sel = slice(cols.start + i, cols.start + i + 1)
-                for m, v in combine(sum_parts(parts, sel), has_year).items():
+        for i, name in enumerate(self.names):
+            for t in group_parts(parts, groups, width, first=i, count=1):
+                for m, v in combine(t, has_year).items():
                     if m in self.per[name]:
                         self.per[name][m].append(_nan(v))
-            self.arr.append(12.0 * closing[:, cols].sum(axis=1))
-            self.years.append(
-                [{k: _nan(row[k]) for k in YEAR_KEYS} for row in yearly(pr, sel=cols)]
-            )
-            if self.observe:
+        closing = closing_mrr_rows(pr, 1, pr.horizon)[:, : groups * width]
+        arr = 12.0 * closing.reshape(pr.horizon, groups, width).sum(axis=2)
+        self.arr.extend(arr.T)
+        for rows in yearly_groups(pr, groups, width):
+            self.years.append([{k: _nan(row[k]) for k in YEAR_KEYS} for row in rows])
+        if self.observe:
+            for view, sc in zip(views, scenarios, strict=True):
                 own = view()
                 for k, fn in self.observe.items():
                     self.observed[k].append(_nan(fn(sc, own)))
@@ -250,6 +264,7 @@ class SweepSimulation:
     paths: int
     seed: int
     rows: dict[str, dict[int, dict[str, float]]]
+    discrete: bool = False
 
 
 def simulate_sweep(
@@ -259,12 +274,22 @@ def simulate_sweep(
     *,
     levels: dict[str, list[int]],
     progress: Callable[[int], None] | None = None,
+    discrete: bool = False,
 ) -> SweepSimulation:
     """Each segment of ``scenario`` alone, staffed at each of its ``levels``, on every
     path (the ranges drawn as :func:`simulate` draws them): prepared engine columns, a
-    path's segment row copied with its CSMs replaced, projected in batched calls."""
+    path's segment row copied with its CSMs replaced, projected in batched calls.
+    ``discrete`` draws whole accounts (``csmodel.discrete``), each staffing level of a
+    path on its own draws (its share and percentiles are estimated independently)."""
     from csmodel.capacity import BATCH_CHUNK, only_segment, read_outcomes
-    from csmodel.engine import ROW_CSMS, params_from_rows, project_columns, segment_row
+    from csmodel.discrete import BLOCK_PATHS, Draw
+    from csmodel.engine import (
+        ROW_CSMS,
+        book_ledger,
+        params_from_rows,
+        project_columns,
+        segment_row,
+    )
 
     draws = Draws.of(scenario, paths, seed)
     h = scenario.horizon_months
@@ -273,29 +298,40 @@ def simulate_sweep(
     contribution = {k: np.zeros(paths) for k in keys}
     rows: list[tuple] = []
     owner: list[tuple[int, tuple[str, int]]] = []
+    ledgers: list = []
 
     def flush() -> None:
         if not rows:
             return
         with np.errstate(all="ignore"):
-            pr = project_columns(scenario, params_from_rows(rows))
+            p = params_from_rows(rows)
+            draw = None
+            if discrete:
+                blocks = np.array([path // BLOCK_PATHS for path, _ in owner], dtype=int)
+                draw = Draw(seed, blocks, tuple(ledgers))
+                p = draw.realize(p, h)
+            pr = project_columns(scenario, p, discrete=draw)
             for (p, k), o in zip(owner, read_outcomes(pr, np.arange(len(rows)), h), strict=True):
                 covered[k][p] = o.coverage >= 1.0 - 1e-9
                 contribution[k][p] = o.gross_profit
         rows.clear()
         owner.clear()
+        ledgers.clear()
 
     for p in range(paths):
         sc = draws.scenario(p)
         for name, ns in levels.items():
             alone = only_segment(sc, name)
             base = list(segment_row(alone, alone.segments[name], name))
+            ledger = book_ledger(alone, alone.segments[name], name) if discrete else None
             for n in ns:
                 row = list(base)
                 row[ROW_CSMS] = float(n)
                 rows.append(tuple(row))
                 owner.append((p, (name, n)))
-        if len(rows) >= BATCH_CHUNK:
+                ledgers.append(ledger)
+        whole_block = not discrete or (p + 1) % BLOCK_PATHS == 0
+        if len(rows) >= BATCH_CHUNK and whole_block:
             flush()
             if progress is not None:
                 progress(p + 1)
@@ -309,4 +345,4 @@ def simulate_sweep(
             "contribution_p50": float(q50),
             "contribution_p90": float(q90),
         }
-    return SweepSimulation(paths, seed, out)
+    return SweepSimulation(paths, seed, out, discrete)

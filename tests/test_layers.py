@@ -44,6 +44,7 @@ LAYER_OF = {
     "csmodel.edit": "scenario",
     "csmodel.jsonschema": "scenario",
     "csmodel.engine": "model",
+    "csmodel.discrete": "model",
     "csmodel.metrics": "model",
     "csmodel.value": "model",
     "csmodel.capacity": "analysis",

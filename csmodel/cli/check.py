@@ -31,7 +31,7 @@ from csmodel.cli.common import (
     scenario_path,
 )
 from csmodel.cli.encoding import visible
-from csmodel.cli.montecarlo import SEED_OPTION, SIMULATE_OPTION
+from csmodel.cli.montecarlo import DISCRETE_OPTION, SEED_OPTION, SIMULATE_OPTION
 from csmodel.render import CHECK
 
 Format = choices("CheckFormat", CHECK)
@@ -79,6 +79,7 @@ def register(app: typer.Typer) -> None:
         force: bool = FORCE_OPTION,
         paths: int = SIMULATE_OPTION,
         seed: int = SEED_OPTION,
+        discrete: bool = DISCRETE_OPTION,
     ) -> int:
         """Evaluate the checks and assumption lints of scenario files, for CI.
 
@@ -93,13 +94,17 @@ def register(app: typer.Typer) -> None:
         if any(not d.strip() for d in disable or []):
             raise UsageError("--disable needs a lint id (got an empty one)")
         check_disable_ids(disable or [])
+        if discrete and paths == 0:
+            raise UsageError(
+                "--discrete draws whole accounts on simulated paths: not with --simulate 0"
+            )
         overrides = [parse_set(s) for s in sets or []]
         report = check_paths(
             _paths(files),
             overrides,
             disable or [],
             strict=strict,
-            montecarlo=MonteCarlo(paths, seed, montecarlo.seed_once()),
+            montecarlo=MonteCarlo(paths, seed, montecarlo.seed_once(), discrete),
         )
         name = default_format(fmt.value if fmt else None)
         emit(CHECK.renderer(name)(report), output, force=force)

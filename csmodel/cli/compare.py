@@ -19,7 +19,7 @@ from csmodel.cli.common import (
     format_option,
     load,
 )
-from csmodel.cli.montecarlo import SEED_OPTION, SIMULATE_OPTION
+from csmodel.cli.montecarlo import DISCRETE_OPTION, SEED_OPTION, SIMULATE_OPTION
 from csmodel.errors import UsageError
 from csmodel.render import COMPARE, SENSITIVITY
 
@@ -79,6 +79,7 @@ def register(app: typer.Typer) -> None:
         force: bool = FORCE_OPTION,
         paths: int = SIMULATE_OPTION,
         seed: int = SEED_OPTION,
+        discrete: bool = DISCRETE_OPTION,
     ) -> int:
         """Scenarios and variants side by side, each against the first column."""
         from csmodel.compare import columns, parse_metrics
@@ -98,11 +99,15 @@ def register(app: typer.Typer) -> None:
         if by_segment and not accepts(render, "by_segment"):
             raise UsageError(f"--by segment is not available with --format {fmt.value} yet")
         cols = columns(list(files), names, [parse_set(s) for s in sets or []])
-        paths, seed = montecarlo.settings(cols[0].projection.scenario, paths, seed)
+        paths, seed, discrete = montecarlo.settings(
+            cols[0].projection.scenario, paths, seed, discrete
+        )
         if paths:
             from csmodel.compare import with_simulations
 
-            cols = with_simulations(cols, lambda sc: montecarlo.run(sc, paths, seed))
+            cols = with_simulations(
+                cols, lambda sc: montecarlo.run(sc, paths, seed, discrete=discrete)
+            )
         if by_segment:
             emit(render(cols, ids, by_segment=True), output, force=force)
         else:

@@ -19,7 +19,7 @@ from csmodel.cli.common import (
     format_option,
     load,
 )
-from csmodel.cli.montecarlo import SEED_OPTION, SIMULATE_OPTION
+from csmodel.cli.montecarlo import DISCRETE_OPTION, SEED_OPTION, SIMULATE_OPTION
 from csmodel.errors import UsageError
 from csmodel.render import HEADCOUNT
 
@@ -93,6 +93,7 @@ def register(app: typer.Typer) -> None:
         force: bool = FORCE_OPTION,
         paths: int = SIMULATE_OPTION,
         seed: int = SEED_OPTION,
+        discrete: bool = DISCRETE_OPTION,
     ) -> int:
         """CSMs needed from meeting workload, what cutting them costs, and a hiring plan.
 
@@ -103,7 +104,7 @@ def register(app: typer.Typer) -> None:
         scenario = load(file, variant, sets)
         plan = parse_csms(list(csms or []), list(scenario.segments))
         report = headcount(scenario, plan)
-        paths, seed = montecarlo.settings(scenario, paths, seed)
+        paths, seed, discrete = montecarlo.settings(scenario, paths, seed, discrete)
         if paths:
             from dataclasses import replace
 
@@ -111,7 +112,12 @@ def register(app: typer.Typer) -> None:
 
             levels = {s.name: [r.csms for r in s.sweep] for s in report.segments if s.sweep}
             sim = montecarlo.run(
-                report.scenario, paths, seed, simulate=simulate_sweep, levels=levels
+                report.scenario,
+                paths,
+                seed,
+                simulate=simulate_sweep,
+                levels=levels,
+                discrete=discrete,
             )
             report = replace(report, simulation=sim)
         emit(HEADCOUNT.renderer(fmt.value)(report), output, force=force)

@@ -36,14 +36,31 @@ SEED_OPTION = typer.Option(
 )
 
 
-def settings(scenario: Any, paths: int | None, seed: int | None) -> tuple[int, int | None]:
-    """``(paths, seed)`` of a run: the command line's, else the file's ``simulate:``
-    (``checks.MonteCarlo.of``, the one rule); ``paths == 0`` means no simulation. The
-    seed is drawn and printed when neither gives one."""
-    from csmodel.checks import MonteCarlo
+DISCRETE_OPTION = typer.Option(
+    None,
+    "--discrete/--no-discrete",
+    show_default=False,
+    help="With --simulate: also draw whole accounts on each path (binomial churn per "
+    "cohort, each account of a book on its own; expansion share as Bernoulli). Default: "
+    "the file's simulate.discrete.",
+)
 
-    paths, seed = MonteCarlo(paths, seed, seed_once()).of(scenario)
-    return paths, seed if paths else None
+
+def settings(
+    scenario: Any, paths: int | None, seed: int | None, discrete: bool | None = None
+) -> tuple[int, int | None, bool]:
+    """``(paths, seed, discrete)`` of a run: the command line's, else the file's
+    ``simulate:`` (``checks.MonteCarlo``, the one rule); ``paths == 0`` means no
+    simulation. The seed is drawn and printed when neither gives one. ``--discrete``
+    without paths is a usage error."""
+    from csmodel.checks import MonteCarlo
+    from csmodel.errors import UsageError
+
+    mc = MonteCarlo(paths, seed, seed_once(), discrete)
+    paths, seed = mc.of(scenario)
+    if discrete and not paths:
+        raise UsageError("--discrete draws whole accounts on simulated paths: add --simulate N")
+    return paths, seed if paths else None, bool(paths) and mc.whole_accounts(scenario)
 
 
 def seed_once() -> Any:
@@ -68,7 +85,8 @@ def _say_seed(seed: int) -> None:
 
 def run(scenario: Any, paths: int, seed: int, simulate: Any = None, **kwargs: Any) -> Any:
     """``simulate(scenario, paths, seed, progress=..., **kwargs)`` (by default
-    ``csmodel.simulate.simulate``) with a progress bar on a terminal's stderr."""
+    ``csmodel.simulate.simulate``; ``discrete=`` among the keywords) with a progress bar
+    on a terminal's stderr."""
     if simulate is None:
         from csmodel.simulate import simulate
 

@@ -20,7 +20,7 @@ from csmodel.cli.common import (
     load,
     write_output,
 )
-from csmodel.cli.montecarlo import SEED_OPTION, SIMULATE_OPTION
+from csmodel.cli.montecarlo import DISCRETE_OPTION, SEED_OPTION, SIMULATE_OPTION
 from csmodel.errors import UsageError
 from csmodel.render import PROJECT
 
@@ -41,6 +41,7 @@ def register(app: typer.Typer) -> None:
         force: bool = FORCE_OPTION,
         paths: int = SIMULATE_OPTION,
         seed: int = SEED_OPTION,
+        discrete: bool = DISCRETE_OPTION,
         samples: Path = typer.Option(
             None,
             "--samples",
@@ -55,11 +56,13 @@ def register(app: typer.Typer) -> None:
 
         scenario = load(file, variant, sets)
         result = project(scenario)
-        paths, seed = montecarlo.settings(scenario, paths, seed)
+        paths, seed, discrete = montecarlo.settings(scenario, paths, seed, discrete)
         if samples is not None and not paths:
             raise UsageError("--samples needs simulated paths: add --simulate N")
         if paths:
-            result = replace(result, simulation=montecarlo.run(scenario, paths, seed))
+            result = replace(
+                result, simulation=montecarlo.run(scenario, paths, seed, discrete=discrete)
+            )
         if samples is not None:
             from csmodel.render.machine import samples_csv
 

@@ -31,7 +31,7 @@ from csmodel.cli.common import (
     format_option,
     load_with_source,
 )
-from csmodel.cli.montecarlo import SEED_OPTION
+from csmodel.cli.montecarlo import DISCRETE_OPTION, SEED_OPTION
 from csmodel.render import REPORT
 
 Format = choices("ReportFormat", REPORT)
@@ -52,6 +52,7 @@ def register(app: typer.Typer) -> None:
         sets: list[str] = SET_OPTION,
         paths: int = SIMULATE_OPTION,
         seed: int = SEED_OPTION,
+        discrete: bool = DISCRETE_OPTION,
         fmt: Format = format_option(REPORT, "html"),
         output: Path = OUTPUT_OPTION,
         force: bool = FORCE_OPTION,
@@ -68,8 +69,8 @@ def register(app: typer.Typer) -> None:
         from csmodel.render.html import ReportData
 
         doc, scenario, _ = load_with_source(file, variant, sets)
-        paths, seed = montecarlo.settings(scenario, paths, seed)
-        analyses, missing = _analyses(scenario, paths, seed)
+        paths, seed, discrete = montecarlo.settings(scenario, paths, seed, discrete)
+        analyses, missing = _analyses(scenario, paths, seed, discrete)
         data = ReportData(
             projection=analyses["projection"],
             document=doc,
@@ -77,7 +78,7 @@ def register(app: typer.Typer) -> None:
             sets=tuple(sets or ()),
             headcount=analyses.get("headcount"),
             sensitivity=analyses.get("sensitivity"),
-            checks=_checks(scenario, MonteCarlo(paths, seed), missing),
+            checks=_checks(scenario, MonteCarlo(paths, seed, discrete=discrete), missing),
             missing=missing,
             version=__version__,
             file_sha256=file_sha256(doc),
@@ -86,7 +87,9 @@ def register(app: typer.Typer) -> None:
         return 0
 
 
-def _analyses(scenario: Any, paths: int, seed: int | None) -> tuple[dict, dict]:
+def _analyses(
+    scenario: Any, paths: int, seed: int | None, discrete: bool = False
+) -> tuple[dict, dict]:
     """The projection (simulated when ``paths``), headcount and sensitivity; each
     analysis that raises a csmodel error is left out with its message (``missing``)."""
     from csmodel.capacity import headcount
@@ -98,7 +101,7 @@ def _analyses(scenario: Any, paths: int, seed: int | None) -> tuple[dict, dict]:
     out: dict = {"projection": project(scenario)}
     missing: dict[str, str] = {}
     if paths:
-        simulation = montecarlo.run(scenario, paths, seed)
+        simulation = montecarlo.run(scenario, paths, seed, discrete=discrete)
         out["projection"] = replace(out["projection"], simulation=simulation)
     try:
         out["headcount"] = headcount(scenario)

@@ -116,7 +116,7 @@ def segment_grid(cols: Any, metrics: list[str]) -> Grid:
 
 def simulation_grid(cols: Any, metrics: list[str]) -> Grid:
     """``--simulate``: P10, P50 and P90 of each metric over each column's paths."""
-    from csmodel.records import COMPARE_BANDS
+    from csmodel.records import COMPARE_BANDS, simulation_label
 
     cur = cols[0].projection.scenario.currency
     sims = [c.simulation for c in cols]
@@ -124,11 +124,17 @@ def simulation_grid(cols: Any, metrics: list[str]) -> Grid:
     columns = [Col("Metric", right=False, key=True, wrap=True), Col("", right=False)]
     columns += [Col(c.label, wrap=True, keep_words=True) for c in cols]
     g = Grid(
-        f"Simulated: {s.paths:,} paths per column, seed {s.seed}",
+        f"Simulated: {simulation_label(s.paths, s.seed, s.discrete, per='column')}",
         columns,
         currency=cur,
         caption="Every column draws its ranges with the same seed (common random numbers), "
-        "so columns differ by their assumptions, not by their luck.",
+        "so columns differ by their assumptions, not by their luck"
+        + (
+            "; whole accounts are drawn on top, with the same luck only where two columns "
+            "hold the same accounts."
+            if s.discrete
+            else "."
+        ),
     )
     for m in metrics:
         bands = [sim.bands(sim.metrics[m]) for sim in sims]

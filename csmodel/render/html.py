@@ -216,11 +216,11 @@ def _arr(data: ReportData) -> str:
             if b["p10"] is not None:
                 band = (b["p10"], b["p50"], b["p90"])
             caption += (
-                f" Simulated ({sim.paths:,} paths, seed {sim.seed}): exit ARR P10 to P90 with "
+                f" Simulated ({_label(sim)}): exit ARR P10 to P90 with "
                 "its P50 at the last month (the simulation keeps no monthly ARR per path)."
             )
         else:
-            caption += f" Simulated ({sim.paths:,} paths, seed {sim.seed}): P10–P90 fan, P50."
+            caption += f" Simulated ({_label(sim)}): P10–P90 fan, P50."
     svg = charts.arr_chart(
         arr, sc.currency, horizon_labels(Calendar.of(sc), pr.horizon), fan=fan, exit_band=band
     )
@@ -486,7 +486,7 @@ def _meta(data: ReportData) -> str:
         items.append(("--set", " ".join(data.sets)))
     if pr.simulation is not None:
         sim = pr.simulation
-        items.append(("Simulation", f"{sim.paths:,} paths, seed {sim.seed}"))
+        items.append(("Simulation", _label(sim)))
     items.append(("Horizon", f"{pr.horizon} months, {sc.currency}"))
     if data.version:
         items.append(("Made by", f"csmodel {data.version}"))
@@ -523,3 +523,9 @@ def report(data: ReportData) -> str:
     parts.append("</main></body></html>\n")
     text = "\n".join(parts)
     return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
+def _label(sim: Any) -> str:
+    from csmodel.records import simulation_label
+
+    return simulation_label(sim.paths, sim.seed, sim.discrete)

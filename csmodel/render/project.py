@@ -366,17 +366,19 @@ def grids(pr: Any, by: str) -> list[Grid]:
 def simulation_grid(pr: Any) -> Grid:
     """Mean and percentiles of every metric over the simulated paths (DOMAIN 9)."""
     from csmodel.ids import MONEY_METRICS, RATE_METRICS, metric_label
+    from csmodel.records import simulation_label
 
     sim, cur = pr.simulation, pr.scenario.currency
     cols = [Col("Metric", right=False, wrap=True, key=True)]
     cols += [Col(h, money=True) for h in ("P5", "P10", "P50", "P90", "P95", "Mean")]
     g = Grid(
-        f"Simulation: {sim.paths:,} paths, seed {sim.seed}",
+        f"Simulation: {simulation_label(sim.paths, sim.seed, sim.discrete)}",
         cols,
         currency=cur,
-        caption=f"Each path draws every range once (it holds for the whole horizon); the "
-        f"figures above are the plan at every range's median. Repeat with --simulate "
-        f"{sim.paths} --seed {sim.seed}.",
+        caption="Each path draws every range once (it holds for the whole horizon)"
+        + ("; whole accounts are drawn too" if sim.discrete else "")
+        + f"; the figures above are the plan at every range's median. Repeat with --simulate "
+        f"{sim.paths} --seed {sim.seed}" + (" --discrete." if sim.discrete else "."),
     )
     for m, values in sim.metrics.items():
         b = sim.bands(values)

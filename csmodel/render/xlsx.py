@@ -612,7 +612,7 @@ def project(pr: Any, by: str) -> bytes:
     bridge (whole book, by ``by``), Bridge by segment, By year, By segment, Owners (an
     account book with owners), Assumptions, Conventions."""
     from csmodel.ids import METRICS, metric_label, metric_unit
-    from csmodel.records import project_record
+    from csmodel.records import project_record, simulation_label
 
     rec = project_record(pr, by)
     sc = pr.scenario
@@ -627,7 +627,8 @@ def project(pr: Any, by: str) -> bytes:
     if "simulation" in rec:
         sim = rec["simulation"]
         ws = book.sheet("Simulation")
-        _title(ws, book, f"Simulation: {sim['paths']:,} paths, seed {sim['seed']}")
+        label = simulation_label(sim["paths"], sim["seed"], sim["discrete"])
+        _title(ws, book, f"Simulation: {label}")
         keys = ("p5", "p10", "p50", "p90", "p95", "mean")
         cols = [Col("Metric", "text", key=True), *(Col(k.upper(), "num") for k in keys)]
         names = list(sim["metrics"])
