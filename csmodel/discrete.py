@@ -38,9 +38,25 @@ import numpy as np
 BLOCK_PATHS = 50
 """Paths that share one random stream; chunks of paths are whole blocks."""
 _KEY = zlib.crc32(b"csmodel:discrete")
+LEDGER_BUDGET = 200 * 2**20
+"""Bytes of book accounts one engine call may hold (5 a path and account: float32 MRR
+and whether it is alive): chunks of paths shrink to stay under it, down to one block."""
 LEDGER = np.float32
 """Precision of a book's accounts on a path: single, as the engine's figures are read off
 ratios of their sums (relative error about 1e-7, far below the spread of paths)."""
+
+
+def chunk_paths(scenario: Any, chunk: int) -> int:
+    """Paths projected in one engine call when drawing whole accounts: ``chunk`` in whole
+    blocks, fewer when the scenario's account book would hold more than
+    :data:`LEDGER_BUDGET` (one block at the least)."""
+    from csmodel.book import book_of
+
+    book = book_of(scenario)
+    blocks = -(-max(1, chunk) // BLOCK_PATHS)
+    if book is not None and len(book):
+        blocks = min(blocks, LEDGER_BUDGET // (5 * len(book) * BLOCK_PATHS))
+    return max(1, blocks) * BLOCK_PATHS
 
 
 @dataclass(frozen=True)

@@ -154,14 +154,14 @@ def simulate(
     ``discrete`` also draws whole accounts on each path (``csmodel.discrete``; chunks
     are then whole blocks of its paths).
     """
-    from csmodel.discrete import BLOCK_PATHS
+    from csmodel.discrete import chunk_paths
     from csmodel.engine import owned_segments, project_owned_batch, run_batches
 
     draws = Draws.of(scenario, paths, seed)
     out = _Paths(list(scenario.segments), dict(observe or {}))
     split = bool(owned_segments(scenario))
     if discrete:
-        chunk = max(1, -(-chunk // BLOCK_PATHS)) * BLOCK_PATHS
+        chunk = chunk_paths(scenario, chunk)
     for at in range(0, paths, chunk):
         scs = [draws.scenario(p) for p in range(at, min(paths, at + chunk))]
         with np.errstate(all="ignore"):
@@ -282,7 +282,7 @@ def simulate_sweep(
     ``discrete`` draws whole accounts (``csmodel.discrete``), each staffing level of a
     path on its own draws (its share and percentiles are estimated independently)."""
     from csmodel.capacity import BATCH_CHUNK, only_segment, read_outcomes
-    from csmodel.discrete import BLOCK_PATHS, Draw
+    from csmodel.discrete import BLOCK_PATHS, LEDGER_BUDGET, Draw
     from csmodel.engine import (
         ROW_CSMS,
         book_ledger,
@@ -299,6 +299,7 @@ def simulate_sweep(
     rows: list[tuple] = []
     owner: list[tuple[int, tuple[str, int]]] = []
     ledgers: list = []
+    held = [0]  # bytes of book accounts the rows hold (5 a path and account)
 
     def flush() -> None:
         if not rows:
@@ -317,6 +318,7 @@ def simulate_sweep(
         rows.clear()
         owner.clear()
         ledgers.clear()
+        held[0] = 0
 
     for p in range(paths):
         sc = draws.scenario(p)
@@ -330,8 +332,9 @@ def simulate_sweep(
                 rows.append(tuple(row))
                 owner.append((p, (name, n)))
                 ledgers.append(ledger)
+                held[0] += 0 if ledger is None else 5 * len(ledger[0])
         whole_block = not discrete or (p + 1) % BLOCK_PATHS == 0
-        if len(rows) >= BATCH_CHUNK and whole_block:
+        if (len(rows) >= BATCH_CHUNK or held[0] >= LEDGER_BUDGET) and whole_block:
             flush()
             if progress is not None:
                 progress(p + 1)

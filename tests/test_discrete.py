@@ -384,3 +384,21 @@ def test_chunks_agree_when_paths_have_different_cohorts_due(where):
     for m in METRICS:
         assert np.array_equal(a.metrics[m], b.metrics[m], equal_nan=True), m
     assert np.array_equal(a.arr, b.arr)
+
+
+def test_a_large_book_is_drawn_in_fewer_paths_a_call(monkeypatch):
+    """Book accounts held per engine call stay under a budget (5 bytes a path and
+    account): the chunk shrinks in whole blocks, down to one, and the paths stay the same."""
+    import csmodel.discrete as discrete
+
+    rng = np.random.default_rng(5)
+    sc = with_book(scenario_from(BOOK), book("s", rng.integers(1, 13, 40), 5000.0))
+    plain = simulate(sc, 160, 3, discrete=True)
+    assert discrete.chunk_paths(sc, 500) == 500
+    monkeypatch.setattr(discrete, "LEDGER_BUDGET", 5 * 40 * 100)  # two blocks of 50 paths
+    assert discrete.chunk_paths(sc, 500) == 100
+    monkeypatch.setattr(discrete, "LEDGER_BUDGET", 1)
+    assert discrete.chunk_paths(sc, 500) == 50  # one block at the least
+    small = simulate(sc, 160, 3, discrete=True)
+    for m in METRICS:
+        assert np.array_equal(plain.metrics[m], small.metrics[m], equal_nan=True), m
