@@ -72,6 +72,12 @@ class Draw:
     blocks: np.ndarray
     ledgers: tuple[tuple[np.ndarray, np.ndarray] | None, ...]
 
+    @classmethod
+    def of(cls, seed: int, paths: Any, ledgers: Any) -> Draw:
+        """The draw of columns that are paths ``paths`` (one per column): each takes the
+        random stream of its path's block."""
+        return cls(seed, np.asarray(paths, dtype=int) // BLOCK_PATHS, tuple(ledgers))
+
     def runs(self) -> list[tuple[int, slice]]:
         """``(block, its columns)`` for each block of the call, in column order."""
         out: list[tuple[int, slice]] = []
@@ -151,7 +157,6 @@ class Kernel:
         self.rngs = {b: np.random.default_rng([draw.seed, _KEY, b, 1]) for b, _ in self.runs}
         self.n_start = layout.n_start
         self.booked = booked
-        n = p.columns
         self.ledgered = np.array([led is not None for led in draw.ledgers], dtype=bool)
         self.books: list[_Book] = []
         by_id: dict[int, int] = {}
@@ -180,7 +185,6 @@ class Kernel:
             ]
             self.books.append(book)
         self.start_u = draw._offsets()[1]
-        self.columns = n
 
     def start(self, state: np.ndarray, p: Any) -> None:
         """Whole starting accounts in the pooled starting cohorts (columns without a

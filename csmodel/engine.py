@@ -885,12 +885,13 @@ def run(
         y = (m - window_open) // 12
         if m >= window_open and y < n_years:
             # the same movements on the book that existed when this year opened
-            book_c = sums[2, :4] + sums[2, 4:]
-            book_flows = (rates * book_c).sum(axis=1)
-            book_price = (priced * book_c).sum(axis=0)
             if kernel is not None:
                 book_flows, book_price = moved[1][:3], moved[1][3]
-            elif tenured:
+            else:
+                book_c = sums[2, :4] + sums[2, 4:]
+                book_flows = (rates * book_c).sum(axis=1)
+                book_price = (priced * book_c).sum(axis=0)
+            if tenured and kernel is None:
                 book_flows = book_flows + moved[1][:3]
                 book_price = book_price + moved[1][3]
             years["churn"][y] += book_flows[0]
@@ -1127,14 +1128,14 @@ def run_batches(
 
 def _draw(discrete: tuple[int, list[int]], scenarios: list[Scenario], paths: list[int]) -> Any:
     """The ``csmodel.discrete.Draw`` of a batch of ``scenarios``, path ``paths[i]`` each."""
-    from csmodel.discrete import BLOCK_PATHS, Draw
+    from csmodel.discrete import Draw
 
-    blocks, ledgers = [], []
+    columns, ledgers = [], []
     for sc, path in zip(scenarios, paths, strict=True):
         for name, seg in sc.segments.items():
-            blocks.append(path // BLOCK_PATHS)
+            columns.append(path)
             ledgers.append(book_ledger(sc, seg, name))
-    return Draw(discrete[0], np.array(blocks, dtype=int), tuple(ledgers))
+    return Draw.of(discrete[0], columns, ledgers)
 
 
 def project_batch(scenarios: list[Scenario]) -> list[Projection]:
@@ -1428,16 +1429,11 @@ def project_owned_batch(
     p = concat(ps)
     draw = None
     if discrete is not None:
-        from csmodel.discrete import BLOCK_PATHS, Draw
+        from csmodel.discrete import Draw
 
-        blocks = np.concatenate(
-            [
-                np.full(q.columns, path // BLOCK_PATHS)
-                for q, path in zip(ps, discrete[1], strict=True)
-            ]
-        )
-        ledgers = tuple(led for _, _, _, ls in owned for led in ls)
-        draw = Draw(discrete[0], blocks, ledgers)
+        columns = np.repeat(discrete[1], [q.columns for q in ps])
+        ledgers = [led for _, _, _, ls in owned for led in ls]
+        draw = Draw.of(discrete[0], columns, ledgers)
         p = draw.realize(p, first.horizon_months)
     whole = project_columns(first, p, discrete=draw)
     out, at = [], 0

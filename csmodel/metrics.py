@@ -204,11 +204,14 @@ def column_parts(pr: Projection) -> dict[str, np.ndarray]:
     }
 
 
+def _together(key: str, a: np.ndarray, axis: int | None = None) -> Any:
+    """Columns' part ``key`` together: the lowest coverage, else the sum."""
+    return a.min(axis=axis) if key == "coverage" else a.sum(axis=axis)
+
+
 def sum_parts(parts: dict[str, np.ndarray], sel: Any = slice(None)) -> dict[str, float]:
     """The parts of the columns ``sel`` together (sums; the lowest coverage)."""
-    out = {k: float(np.asarray(v[sel]).sum()) for k, v in parts.items() if k != "coverage"}
-    out["coverage"] = float(np.asarray(parts["coverage"][sel]).min())
-    return out
+    return {k: float(_together(k, np.asarray(v[sel]))) for k, v in parts.items()}
 
 
 def group_parts(
@@ -220,10 +223,9 @@ def group_parts(
     count = width if count is None else count
     cols = slice(first, first + count)
     summed = {
-        k: (v[: groups * width].reshape(groups, width)[:, cols].min(axis=1) if k == "coverage"
-            else v[: groups * width].reshape(groups, width)[:, cols].sum(axis=1)).tolist()
+        k: _together(k, v[: groups * width].reshape(groups, width)[:, cols], axis=1).tolist()
         for k, v in parts.items()
-    }  # fmt: skip
+    }
     return [{k: v[i] for k, v in summed.items()} for i in range(groups)]
 
 

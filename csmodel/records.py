@@ -248,17 +248,17 @@ def simulation_label(paths: int, seed: int, discrete: bool = False, per: str = "
 
 def simulation_note(sim: Any) -> str:
     """What a simulated figure hinges on, for a conventions line."""
-    if getattr(sim, "discrete", False):
-        return (
-            f"simulated: {sim.paths:,} paths, seed {sim.seed}, every range drawn once per path "
-            "(drivers shared) and whole accounts drawn (binomial churn per cohort, each book "
-            "account on its own; expansion share as Bernoulli); repeat with --simulate "
-            f"{sim.paths} --seed {sim.seed} --discrete"
-        )
+    discrete = getattr(sim, "discrete", False)
+    accounts = (
+        " and whole accounts drawn (binomial churn per cohort, each book account on its own; "
+        "expansion share as Bernoulli)"
+        if discrete
+        else ""
+    )
     return (
         f"simulated: {sim.paths:,} paths, seed {sim.seed}, every range drawn once per path "
-        "(drivers shared); repeat with --simulate "
-        f"{sim.paths} --seed {sim.seed}"
+        f"(drivers shared){accounts}; repeat with --simulate {sim.paths} --seed {sim.seed}"
+        + (" --discrete" if discrete else "")
     )
 
 

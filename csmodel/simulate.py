@@ -308,8 +308,7 @@ def simulate_sweep(
             p = params_from_rows(rows)
             draw = None
             if discrete:
-                blocks = np.array([path // BLOCK_PATHS for path, _ in owner], dtype=int)
-                draw = Draw(seed, blocks, tuple(ledgers))
+                draw = Draw.of(seed, [path for path, _ in owner], ledgers)
                 p = draw.realize(p, h)
             pr = project_columns(scenario, p, discrete=draw)
             for (p, k), o in zip(owner, read_outcomes(pr, np.arange(len(rows)), h), strict=True):
